@@ -1,0 +1,48 @@
+//! `fmesh`: the fmesh library's features from a shell.
+//!
+//! Exit codes: 0 success, 1 invalid input, 2 usage error.
+
+mod cmd_auth;
+mod cmd_compat;
+mod cmd_crd;
+mod io;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Convert Pulsar function and connector configs to Function Mesh resources and back.
+#[derive(Debug, Parser)]
+#[command(name = "fmesh", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the generated CustomResourceDefinitions as YAML.
+    Crd(cmd_crd::CrdArgs),
+    /// Query the Function Mesh / worker version matrix.
+    Compat(cmd_compat::CompatArgs),
+    /// Inspect authentication Secrets.
+    Auth(cmd_auth::AuthArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Crd(args) => cmd_crd::run(args),
+        Command::Compat(args) => cmd_compat::run(args),
+        Command::Auth(args) => cmd_auth::run(args),
+    }
+}

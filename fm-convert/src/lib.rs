@@ -1,0 +1,7 @@
+//! Pulsar Functions/IO admin configs, Function Mesh resource types, and the conversions
+//! between them.
+//!
+//! Pure: no I/O, no async, no global state.
+
+pub mod crd;
+pub mod pulsar;

@@ -1,0 +1,1 @@
+//! Pulsar admin models. (Being written.)
