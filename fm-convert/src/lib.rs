@@ -4,4 +4,6 @@
 //! Pure: no I/O, no async, no global state.
 
 pub mod crd;
+mod lenient;
+pub mod parse;
 pub mod pulsar;
