@@ -1,0 +1,70 @@
+//! Parsing Function Mesh resources from JSON or YAML with errors that name the field path.
+
+use serde::de::DeserializeOwned;
+
+/// A resource document that does not match the Function Mesh types.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(.path, .message))]
+pub struct ResourceParseError {
+    /// Dotted path of the offending field (`spec.pulsar.tlsConfig.enabled`, `spec.input.topics[0]`);
+    /// empty when the document itself is malformed.
+    pub path: String,
+    /// What was wrong and what was expected. Offending string values are not echoed
+    /// (they may be secrets); unknown enum values are, together with the allowed values.
+    pub message: String,
+}
+
+fn render(path: &str, message: &str) -> String {
+    if path.is_empty() || path == "." {
+        message.to_owned()
+    } else {
+        format!("{path}: {message}")
+    }
+}
+
+/// Parses a JSON or YAML document (YAML is a superset of JSON) into a Function Mesh type such as
+/// [`super::Function`], [`super::Sink`], [`super::Source`] or any spec type.
+pub fn parse_resource<T: DeserializeOwned>(text: &str) -> Result<T, ResourceParseError> {
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let message = redact_string_values(&err.inner().to_string());
+        ResourceParseError {
+            path: if path == "." { String::new() } else { path },
+            message,
+        }
+    })
+}
+
+/// Replaces the quoted value in serde's `invalid type: string "…", expected …` /
+/// `invalid value: string "…", expected …` messages, so a misplaced secret never reaches an error.
+fn redact_string_values(message: &str) -> String {
+    for prefix in ["invalid type: string \"", "invalid value: string \""] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some(end) = rest.rfind("\", expected") {
+                // ok: `end` comes from rfind on `rest`, so it is a char boundary within `rest`.
+                let tail = &rest[end + 1..];
+                let kind = prefix.trim_end_matches(" \"");
+                return format!("{kind} (value not shown){tail}");
+            }
+        }
+    }
+    message.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_string_values() {
+        assert_eq!(
+            redact_string_values("invalid type: string \"s3cr3t\", expected i32"),
+            "invalid type: string (value not shown), expected i32"
+        );
+        assert_eq!(
+            redact_string_values("unknown variant `x`, expected `a`"),
+            "unknown variant `x`, expected `a`"
+        );
+    }
+}
