@@ -7,3 +7,5 @@ pub mod crd;
 mod lenient;
 pub mod parse;
 pub mod pulsar;
+pub mod quantity;
+pub mod worker;
