@@ -417,23 +417,24 @@ fn windows(raw: &RawAvail, path: &str) -> Result<Vec<Window>, HistoryError> {
                         format!("window from {from} ends before it starts"),
                     ));
                 }
-                let shape =
-                    match (w.shape.as_deref(), &w.values) {
-                        (None, None) => Shape::Any,
-                        (Some("string"), None) => Shape::String,
-                        (Some("object"), None) => Shape::Object,
-                        (Some("string-map"), None) => Shape::StringMap,
-                        (None, Some(values)) => Shape::OneOf(values.clone()),
-                        (Some(other), None) => return Err(field_error(
+                let shape = match (w.shape.as_deref(), &w.values) {
+                    (None, None) => Shape::Any,
+                    (Some("string"), None) => Shape::String,
+                    (Some("object"), None) => Shape::Object,
+                    (Some("string-map"), None) => Shape::StringMap,
+                    (None, Some(values)) => Shape::OneOf(values.clone()),
+                    (Some(other), None) => {
+                        return Err(field_error(
                             path,
                             format!(
                                 "unknown shape `{other}` (expected string, object or string-map)"
                             ),
-                        )),
-                        (Some(_), Some(_)) => {
-                            return Err(field_error(path, "both `shape` and `values`"))
-                        }
-                    };
+                        ))
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(field_error(path, "both `shape` and `values`"))
+                    }
+                };
                 out.push(Window {
                     from,
                     before,
