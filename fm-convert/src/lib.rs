@@ -9,3 +9,5 @@ pub mod parse;
 pub mod pulsar;
 pub mod quantity;
 pub mod worker;
+pub mod convert;
+pub mod validate;
