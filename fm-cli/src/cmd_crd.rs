@@ -41,7 +41,9 @@ fn selected(kind: CrdKind) -> Vec<CustomResourceDefinition> {
 pub fn render(kind: CrdKind) -> Result<String, String> {
     let mut docs = Vec::new();
     for crd in selected(kind) {
-        docs.push(crate::io::render(&crd, crate::io::OutputFormat::Yaml)?);
+        docs.push(
+            fm_convert::crd::to_kube_yaml(&crd).map_err(|e| format!("cannot render YAML: {e}"))?,
+        );
     }
     Ok(docs.join("---\n"))
 }

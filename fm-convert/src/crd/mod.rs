@@ -8,6 +8,7 @@
 mod common;
 mod enums;
 mod function;
+mod kube_yaml;
 mod mesh;
 mod parse;
 pub mod schema;
@@ -33,6 +34,7 @@ pub use enums::{
 };
 pub use fm_auth::resource::{AuthConfig, GenericAuth, OAuth2Config, PulsarTlsConfig};
 pub use function::{Function, FunctionSpec, FunctionStatus};
+pub use kube_yaml::to_kube_yaml;
 pub use mesh::{
     BackendConfig, BackendConfigSpec, BackendConfigStatus, FunctionMesh, FunctionMeshSpec,
     FunctionMeshStatus,

@@ -33,9 +33,15 @@ pub struct UpstreamMarkers {
 /// * every `description` is removed (upstream generates with `maxDescLen=0`);
 /// * kube's `nullable: true` on optional fields is removed, and `null` is dropped from `enum`
 ///   lists (controller-gen emits neither, so the API server prunes nulls like upstream);
+/// * the root `title` is removed, and the root declares `apiVersion`, `kind` (strings) and
+///   `metadata` (object) like controller-gen does;
 /// * `spec` is no longer required at the root (upstream `spec` is `omitempty`);
+/// * `names.listKind` is set to `<Kind>List`;
 /// * the root gets `x-kubernetes-preserve-unknown-fields: true` when asked.
 pub fn apply_upstream_markers(crd: &mut CustomResourceDefinition, markers: UpstreamMarkers) {
+    if crd.spec.names.list_kind.is_none() {
+        crd.spec.names.list_kind = Some(format!("{}List", crd.spec.names.kind));
+    }
     for version in &mut crd.spec.versions {
         let Some(root) = version
             .schema
@@ -45,6 +51,20 @@ pub fn apply_upstream_markers(crd: &mut CustomResourceDefinition, markers: Upstr
             continue;
         };
         clean_schema(root);
+        root.title = None;
+        let properties = root.properties.get_or_insert_with(Default::default);
+        for (name, type_) in [
+            ("apiVersion", "string"),
+            ("kind", "string"),
+            ("metadata", "object"),
+        ] {
+            properties
+                .entry(name.to_owned())
+                .or_insert_with(|| JSONSchemaProps {
+                    type_: Some(type_.to_owned()),
+                    ..Default::default()
+                });
+        }
         if let Some(required) = root.required.as_mut() {
             required.retain(|r| r != "spec");
             if required.is_empty() {
