@@ -37,13 +37,17 @@ pub enum AuthMode {
     InsecureSecret,
     /// Insecure, OAuth2: the worker's parameters re-serialised (with `issuer_url` /
     /// `private_key` for the Python runtime) into the auth Secret.
+    #[serde(rename = "insecure-oauth2-secret")]
     InsecureOAuth2Secret,
     /// Insecure, OAuth2, `oauth2SecretName` set: `authConfig.oauth2Config` on that Secret.
+    #[serde(rename = "insecure-oauth2-config")]
     InsecureOAuth2Config,
     /// Per-user OAuth2: `authConfig.oauth2Config` on the Secret annotated with the role.
+    #[serde(rename = "per-user-oauth2")]
     PerUserOAuth2,
     /// Older per-user OAuth2: Secret named after the role, auth Secret + `oauth-secret`
     /// volume.
+    #[serde(rename = "per-user-oauth2-legacy")]
     PerUserOAuth2Legacy,
     /// The caller's bearer token in the auth Secret.
     Token,

@@ -132,7 +132,10 @@ fn malformed_secrets_exit_1_with_reason() {
             "malformed-bad-base64.yaml",
             "data[\"auth.json\"]: not valid base64",
         ),
-        ("malformed-bad-private-key.yaml", "privateKey must be a `file:///"),
+        (
+            "malformed-bad-private-key.yaml",
+            "privateKey must be a `file:///",
+        ),
         (
             "malformed-bad-issuer-url.yaml",
             "issuer URL must be an absolute http(s) URL",
