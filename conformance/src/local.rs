@@ -1,0 +1,370 @@
+//! The local-process backend: etcd, kube-apiserver, the Function Mesh operator and Pulsar, each a real binary
+//! prepared by `conformance/scripts/prepare.sh`, on free 127.0.0.1 ports.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use base64::Engine as _;
+use kube::Client;
+
+use crate::backend::{AdminOutput, Backend, BackendKind, PulsarAdmin};
+use crate::certs::ControlPlaneCerts;
+use crate::error::{HarnessError, Result};
+use crate::kubeutil::{install_crds, load_crds, wait_for};
+use crate::prepared::Prepared;
+use crate::process::{free_port, tail, ManagedProcess};
+
+/// The local backend. Fields drop in declaration order: Pulsar and the operator stop before the API server,
+/// the API server before etcd.
+pub struct LocalBackend {
+    pulsar: std::result::Result<LocalPulsarAdmin, String>,
+    operator_proc: Option<ManagedProcess>,
+    operator_state: std::result::Result<(), String>,
+    crds_state: std::result::Result<(), String>,
+    client: Client,
+    apiserver: ManagedProcess,
+    etcd: ManagedProcess,
+    prepared: Prepared,
+    log_dir: PathBuf,
+    work_dir: PathBuf,
+    kubeconfig: PathBuf,
+}
+
+impl std::fmt::Debug for LocalBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalBackend")
+            .field("log_dir", &self.log_dir)
+            .field("kubeconfig", &self.kubeconfig)
+            .field("operator", &self.operator_state)
+            .field("crds", &self.crds_state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalBackend {
+    /// Starts etcd, kube-apiserver, installs the pinned CRDs, starts the operator and Pulsar.
+    ///
+    /// Fails only when the control plane (etcd + API server) cannot run; a missing operator, CRD set or Pulsar
+    /// is recorded and reported by the scenarios that need it.
+    pub async fn start() -> Result<LocalBackend> {
+        let log_dir = crate::backend::run_log_dir(BackendKind::Local)?;
+        eprintln!("conformance: local backend logs in {}", log_dir.display());
+        let prepared = Prepared::load(&Prepared::cache_root())?;
+        let etcd_bin = prepared.path("ETCD_BIN", "etcd", "ETCD")?;
+        let apiserver_bin =
+            prepared.path("KUBE_APISERVER_BIN", "kube-apiserver", "KUBE_APISERVER")?;
+        let work_dir = log_dir.join("work");
+        std::fs::create_dir_all(&work_dir).map_err(|e| HarnessError::io("mkdir work dir", e))?;
+        let certs = ControlPlaneCerts::generate(&work_dir.join("pki"))?;
+
+        // etcd
+        let (client_port, peer_port) = (free_port()?, free_port()?);
+        let mut cmd = Command::new(&etcd_bin);
+        cmd.args([
+            "--name=fmesh".to_owned(),
+            format!("--data-dir={}", work_dir.join("etcd-data").display()),
+            format!("--listen-client-urls=http://127.0.0.1:{client_port}"),
+            format!("--advertise-client-urls=http://127.0.0.1:{client_port}"),
+            format!("--listen-peer-urls=http://127.0.0.1:{peer_port}"),
+            format!("--initial-advertise-peer-urls=http://127.0.0.1:{peer_port}"),
+            format!("--initial-cluster=fmesh=http://127.0.0.1:{peer_port}"),
+            "--log-level=warn".to_owned(),
+        ]);
+        let mut etcd = ManagedProcess::spawn("etcd", cmd, &log_dir)?;
+        wait_for("etcd /health", Duration::from_secs(60), || {
+            let r = etcd
+                .check_running()
+                .map(|_| http_get(client_port, "/health").contains("\"health\":\"true\""));
+            async move { r }
+        })
+        .await?;
+
+        // kube-apiserver
+        let secure_port = free_port()?;
+        let mut cmd = Command::new(&apiserver_bin);
+        cmd.args([
+            format!("--etcd-servers=http://127.0.0.1:{client_port}"),
+            "--bind-address=127.0.0.1".to_owned(),
+            "--advertise-address=127.0.0.1".to_owned(),
+            format!("--secure-port={secure_port}"),
+            format!("--cert-dir={}", work_dir.join("apiserver-certs").display()),
+            format!("--tls-cert-file={}", certs.serving_cert.display()),
+            format!("--tls-private-key-file={}", certs.serving_key.display()),
+            format!("--client-ca-file={}", certs.ca_cert.display()),
+            format!("--service-account-key-file={}", certs.sa_pub.display()),
+            format!(
+                "--service-account-signing-key-file={}",
+                certs.sa_key.display()
+            ),
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local".to_owned(),
+            "--service-cluster-ip-range=10.96.0.0/16".to_owned(),
+            "--authorization-mode=RBAC".to_owned(),
+            "--allow-privileged=true".to_owned(),
+            "--enable-priority-and-fairness=false".to_owned(),
+            "--profiling=false".to_owned(),
+            "--v=1".to_owned(),
+        ]);
+        let mut apiserver = ManagedProcess::spawn("kube-apiserver", cmd, &log_dir)?;
+
+        let kubeconfig = work_dir.join("kubeconfig");
+        write_kubeconfig(&kubeconfig, secure_port, &certs)?;
+        let kc = kube::config::Kubeconfig::read_from(&kubeconfig)?;
+        let config =
+            kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+                .await?;
+        let client = Client::try_from(config)?;
+        {
+            let client = client.clone();
+            let apiserver = &mut apiserver;
+            wait_for(
+                "kube-apiserver /readyz",
+                Duration::from_secs(180),
+                move || {
+                    let running = apiserver.check_running();
+                    let client = client.clone();
+                    async move {
+                        running?;
+                        let req = http::Request::get("/readyz")
+                            .body(Vec::new())
+                            .map_err(|e| HarnessError::Prepared(e.to_string()))?;
+                        Ok(client
+                            .request_text(req)
+                            .await
+                            .map(|t| t.trim() == "ok")
+                            .unwrap_or(false))
+                    }
+                },
+            )
+            .await?;
+        }
+
+        // CRDs of the pinned release (+ the VPA CRD, as the operator's own test suite installs it).
+        let crds_state = match prepared.path("FM_CRDS_DIR", "function-mesh CRDs", "FM_CRDS") {
+            Ok(dir) => {
+                let mut crds = load_crds(&dir)?;
+                if let Some(vpa) = prepared.get("VPA_CRD") {
+                    crds.extend(crate::kubeutil::load_yaml_docs(Path::new(vpa))?);
+                }
+                install_crds(&client, &crds)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+
+        // The operator.
+        let (operator_proc, operator_state) = match (
+            &crds_state,
+            prepared.path("FM_OPERATOR_BIN", "operator", "FM_OPERATOR"),
+        ) {
+            (Err(e), _) => (
+                None,
+                Err(format!("not started: the CRDs are not installed: {e}")),
+            ),
+            (Ok(()), Err(e)) => (None, Err(e.to_string())),
+            (Ok(()), Ok(bin)) => match start_operator(&bin, &kubeconfig, &log_dir).await {
+                Ok(p) => (Some(p), Ok(())),
+                Err(e) => (None, Err(e.to_string())),
+            },
+        };
+
+        // Pulsar.
+        let pulsar = LocalPulsarAdmin::start(&prepared, &work_dir);
+        if let Err(e) = &pulsar {
+            eprintln!("conformance: Pulsar not available: {e}");
+        }
+
+        Ok(LocalBackend {
+            pulsar,
+            operator_proc,
+            operator_state,
+            crds_state,
+            client,
+            apiserver,
+            etcd,
+            prepared,
+            log_dir,
+            work_dir,
+            kubeconfig,
+        })
+    }
+
+    /// The kubeconfig written for this run (client certificate in `system:masters`).
+    pub fn kubeconfig(&self) -> &Path {
+        &self.kubeconfig
+    }
+}
+
+async fn start_operator(bin: &Path, kubeconfig: &Path, log_dir: &Path) -> Result<ManagedProcess> {
+    let (metrics, health) = (free_port()?, free_port()?);
+    let mut cmd = Command::new(bin);
+    cmd.args([
+        format!("--metrics-addr=127.0.0.1:{metrics}"),
+        "--metrics-secure=false".to_owned(),
+        format!("--health-probe-addr=127.0.0.1:{health}"),
+        "--enable-leader-election=false".to_owned(),
+    ])
+    .env("KUBECONFIG", kubeconfig)
+    .env("ENABLE_WEBHOOKS", "false")
+    .env_remove("KUBERNETES_SERVICE_HOST");
+    let mut p = ManagedProcess::spawn("function-mesh-operator", cmd, log_dir)?;
+    {
+        let p = &mut p;
+        wait_for("operator /readyz", Duration::from_secs(90), move || {
+            let r = p
+                .check_running()
+                .map(|_| http_get(health, "/readyz").starts_with("HTTP/1.1 200"));
+            async move { r }
+        })
+        .await?;
+    }
+    Ok(p)
+}
+
+fn write_kubeconfig(path: &Path, port: u16, certs: &ControlPlaneCerts) -> Result<()> {
+    let b64 = |p: &Path| -> Result<String> {
+        let bytes =
+            std::fs::read(p).map_err(|e| HarnessError::io(format!("read {}", p.display()), e))?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+    };
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: local\n  cluster:\n    server: https://127.0.0.1:{port}\n    certificate-authority-data: {ca}\nusers:\n- name: fmesh-conformance\n  user:\n    client-certificate-data: {cert}\n    client-key-data: {key}\ncontexts:\n- name: local\n  context:\n    cluster: local\n    user: fmesh-conformance\n    namespace: default\ncurrent-context: local\n",
+        ca = b64(&certs.ca_cert)?,
+        cert = b64(&certs.client_cert)?,
+        key = b64(&certs.client_key)?,
+    );
+    std::fs::write(path, text).map_err(|e| HarnessError::io(format!("write {}", path.display()), e))
+}
+
+/// A plain HTTP/1.1 GET against 127.0.0.1 (status line + body), or an empty string when it cannot connect.
+fn http_get(port: u16, path: &str) -> String {
+    let Ok(mut s) =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2))
+    else {
+        return String::new();
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    if s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .is_err()
+    {
+        return String::new();
+    }
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+impl Backend for LocalBackend {
+    fn name(&self) -> &'static str {
+        BackendKind::Local.name()
+    }
+    fn client(&self) -> Client {
+        self.client.clone()
+    }
+    fn prepared(&self) -> &Prepared {
+        &self.prepared
+    }
+    fn crds_installed(&self) -> Result<()> {
+        self.crds_state
+            .clone()
+            .map_err(|reason| HarnessError::Missing {
+                part: "function-mesh CRDs".into(),
+                reason,
+            })
+    }
+    fn operator(&self) -> Result<()> {
+        self.operator_state
+            .clone()
+            .map_err(|reason| HarnessError::Missing {
+                part: "function-mesh operator".into(),
+                reason,
+            })
+    }
+    fn pulsar(&self) -> Result<&dyn PulsarAdmin> {
+        match &self.pulsar {
+            Ok(p) => Ok(p),
+            Err(reason) => Err(HarnessError::Missing {
+                part: "pulsar".into(),
+                reason: reason.clone(),
+            }),
+        }
+    }
+    fn log_dir(&self) -> &Path {
+        &self.log_dir
+    }
+    fn health(&mut self) -> Vec<String> {
+        let mut dead = Vec::new();
+        for p in [&mut self.etcd, &mut self.apiserver]
+            .into_iter()
+            .chain(self.operator_proc.as_mut())
+        {
+            if let Err(e) = p.check_running() {
+                dead.push(format!("{}: {e}", p.name()));
+            }
+        }
+        dead
+    }
+}
+
+impl Drop for LocalBackend {
+    fn drop(&mut self) {
+        if let Some(p) = self.operator_proc.as_mut() {
+            p.stop();
+        }
+        self.apiserver.stop();
+        self.etcd.stop();
+        // etcd preallocates large WAL files; logs stay, data goes.
+        let _ = std::fs::remove_dir_all(self.work_dir.join("etcd-data"));
+        let _ = tail; // keep the helper linked for log excerpts
+    }
+}
+
+/// Pulsar for the local backend: a real standalone broker and the real `pulsar-admin`, via
+/// [`crate::pulsar_local::LocalPulsar`].
+pub struct LocalPulsarAdmin {
+    inner: crate::pulsar_local::LocalPulsar,
+}
+
+impl LocalPulsarAdmin {
+    fn start(
+        prepared: &Prepared,
+        work_dir: &Path,
+    ) -> std::result::Result<LocalPulsarAdmin, String> {
+        if prepared.get("PULSAR_PREPARED").is_none() {
+            return Err(prepared
+                .get("MISSING_PULSAR")
+                .unwrap_or("prepare-pulsar.sh did not run")
+                .to_owned());
+        }
+        let dir = work_dir.join("pulsar");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+        crate::pulsar_local::LocalPulsar::start(&Prepared::cache_root(), &dir)
+            .map(|inner| LocalPulsarAdmin { inner })
+            .map_err(|e| format!("LocalPulsar::start: {e}"))
+    }
+}
+
+impl PulsarAdmin for LocalPulsarAdmin {
+    fn admin(&self, args: &[&str]) -> Result<AdminOutput> {
+        let out = self.inner.admin(args).map_err(|e| HarnessError::Missing {
+            part: "pulsar-admin".into(),
+            reason: e.to_string(),
+        })?;
+        Ok(AdminOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
+    }
+    fn web_service_url(&self) -> String {
+        self.inner.web_service_url.clone()
+    }
+    fn broker_service_url(&self) -> String {
+        self.inner.broker_service_url.clone()
+    }
+}

@@ -1,0 +1,143 @@
+//! The parts that `conformance/scripts/prepare.sh` prepared, read from `<cache>/conformance.env`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{HarnessError, Result};
+
+/// The prepared environment: binaries, CRD directories and parts that could not be prepared.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    /// Raw key/value pairs of `conformance.env`.
+    pub values: BTreeMap<String, String>,
+    /// Where the file was read from.
+    pub source: PathBuf,
+}
+
+impl Prepared {
+    /// Default cache root: `$FMESH_CACHE`, else `<workspace>/.cache`.
+    pub fn cache_root() -> PathBuf {
+        match std::env::var_os("FMESH_CACHE") {
+            Some(p) => PathBuf::from(p),
+            None => workspace_root().join(".cache"),
+        }
+    }
+
+    /// Reads `<cache_root>/conformance.env`.
+    pub fn load(cache_root: &Path) -> Result<Prepared> {
+        let source = cache_root.join("conformance.env");
+        let text = std::fs::read_to_string(&source).map_err(|e| {
+            HarnessError::Prepared(format!(
+                "cannot read {}: {e}; run `bash conformance/scripts/prepare.sh` first",
+                source.display()
+            ))
+        })?;
+        Ok(Prepared {
+            values: parse_env(&text),
+            source,
+        })
+    }
+
+    /// The value of `key`, if recorded.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// A prepared file path under `key`, or a [`HarnessError::Missing`] carrying prepare.sh's reason.
+    pub fn path(&self, key: &str, part: &str, missing_key: &str) -> Result<PathBuf> {
+        match self.get(key) {
+            Some(p) if Path::new(p).exists() => Ok(PathBuf::from(p)),
+            Some(p) => Err(HarnessError::Missing {
+                part: part.into(),
+                reason: format!("{key}={p} recorded by prepare.sh but the path does not exist"),
+            }),
+            None => Err(HarnessError::Missing {
+                part: part.into(),
+                reason: self
+                    .get(&format!("MISSING_{missing_key}"))
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("{key} not recorded in {}", self.source.display())),
+            }),
+        }
+    }
+
+    /// The older Function Mesh releases whose CRDs were prepared (`FM_OLD_CRDS=v0.6.0=/dir,...`).
+    pub fn old_crd_dirs(&self) -> Vec<(String, PathBuf)> {
+        self.get("FM_OLD_CRDS")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|e| e.split_once('='))
+            .map(|(v, d)| (v.to_owned(), PathBuf::from(d)))
+            .collect()
+    }
+
+    /// The older releases that were asked for but could not be prepared, with the reason.
+    pub fn missing_old(&self) -> Vec<(String, String)> {
+        self.values
+            .iter()
+            .filter_map(|(k, v)| {
+                let rest = k.strip_prefix("MISSING_FM_OLD_")?.strip_suffix("_CRDS")?;
+                Some((
+                    format!("v{}", rest.trim_start_matches('_').replace('_', ".")),
+                    v.clone(),
+                ))
+            })
+            .collect()
+    }
+}
+
+/// The workspace root (parent of this crate's manifest directory).
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+/// Parses `KEY=VALUE` lines; `#` comments and blank lines are skipped; the first `=` splits.
+pub fn parse_env(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_env_lines_and_old_crds() {
+        let p = Prepared {
+            values: parse_env(
+                "# c\nETCD_BIN=/x/etcd\nFM_OLD_CRDS=v0.6.0=/a,v0.14.0=/b\nMISSING_FM_OLD__0_1_11_CRDS=no tag\nK=a=b\n",
+            ),
+            source: PathBuf::from("/t/conformance.env"),
+        };
+        assert_eq!(p.get("ETCD_BIN"), Some("/x/etcd"));
+        assert_eq!(p.get("K"), Some("a=b"));
+        assert_eq!(
+            p.old_crd_dirs(),
+            vec![
+                ("v0.6.0".into(), PathBuf::from("/a")),
+                ("v0.14.0".into(), PathBuf::from("/b"))
+            ]
+        );
+        assert_eq!(p.missing_old(), vec![("v0.1.11".into(), "no tag".into())]);
+    }
+
+    #[test]
+    fn missing_part_carries_prepare_reason() {
+        let p = Prepared {
+            values: parse_env("MISSING_FM_OPERATOR=go build failed\n"),
+            source: PathBuf::from("/t/conformance.env"),
+        };
+        let err = p
+            .path("FM_OPERATOR_BIN", "operator", "FM_OPERATOR")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "part `operator` is not available: go build failed"
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! The conformance runner (`harness = false`): starts the backend chosen by `FM_CONFORMANCE_BACKEND`
+//! (`local` by default), runs every scenario, prints one line per scenario and the closing line
+//! `conformance: N scenarios passed, M failed (backend: <name>)`. Exits non-zero when M > 0 or the backend
+//! cannot start. Everything started is torn down before exit, also when a scenario panics.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use conformance::backend::{self, BackendKind};
+use conformance::report::{summary_line, Failure, Outcome};
+use conformance::scenarios::{self, Ctx};
+use futures::FutureExt;
+
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn main() -> ExitCode {
+    // `cargo test -- --list` and friends: nothing to list for libtest-style callers.
+    if std::env::args().any(|a| a == "--list") {
+        return ExitCode::SUCCESS;
+    }
+    let all = scenarios::all();
+    let kind = match BackendKind::from_env() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("conformance: {e}");
+            println!("{}", summary_line(0, all.len(), "unknown"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("conformance: cannot build the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let started = Instant::now();
+    let backend = rt.block_on(backend::start(kind));
+    let mut backend = match backend {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!(
+                "conformance: backend `{}` could not start: {e}",
+                kind.name()
+            );
+            for s in &all {
+                println!("FAIL {} (backend did not start)", s.name);
+            }
+            println!("{}", summary_line(0, all.len(), kind.name()));
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!(
+        "conformance: backend `{}` up in {:.1}s",
+        backend.name(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let fixtures = conformance::prepared::workspace_root().join("fixtures");
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for s in &all {
+        let t0 = Instant::now();
+        let outcome = {
+            let ctx = Ctx {
+                backend: backend.as_ref(),
+                fixtures: fixtures.clone(),
+            };
+            let fut = std::panic::AssertUnwindSafe((s.run)(&ctx)).catch_unwind();
+            match rt.block_on(async { tokio::time::timeout(SCENARIO_TIMEOUT, fut).await }) {
+                Ok(Ok(o)) => o,
+                Ok(Err(panic)) => {
+                    let msg = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_else(|| "panic".into());
+                    Outcome::failed(Failure::new(s.name, "-", "no panic", msg))
+                }
+                Err(_) => Outcome::failed(Failure::new(
+                    s.name,
+                    "-",
+                    format!("done within {SCENARIO_TIMEOUT:?}"),
+                    "timed out",
+                )),
+            }
+        };
+        let secs = t0.elapsed().as_secs_f64();
+        if outcome.passed() {
+            passed += 1;
+            println!("ok   {} ({secs:.1}s)", s.name);
+        } else {
+            failed += 1;
+            println!("FAIL {} ({secs:.1}s)", s.name);
+            for f in &outcome.failures {
+                println!("       {f}");
+            }
+        }
+        for n in &outcome.notes {
+            println!("       note: {n}");
+        }
+        for d in backend.health() {
+            println!("       backend process died: {d}");
+        }
+    }
+    let log_dir = backend.log_dir().to_path_buf();
+    let name = backend.name();
+    drop(backend);
+    drop(rt);
+    if failed > 0 {
+        eprintln!("conformance: logs of this run are in {}", log_dir.display());
+    }
+    eprintln!("conformance: total {:.1}s", started.elapsed().as_secs_f64());
+    println!("{}", summary_line(passed, failed, name));
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
