@@ -11,3 +11,4 @@ pub mod quantity;
 pub mod worker;
 pub mod convert;
 pub mod validate;
+pub mod reverse;

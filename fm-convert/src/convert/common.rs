@@ -238,7 +238,7 @@ pub fn connector_package(
         }
         return Ok(ConnectorPackage {
             jar: def.jar(),
-            location: Some(String::new()),
+            location: None,
             builtin: Some(def.clone()),
         });
     }

@@ -89,10 +89,9 @@ pub fn sink_to_resource(c: &SinkConfig, ctx: &ConversionContext) -> Result<Conve
     let mut pulsar = pulsar_messaging(&cluster);
     let mut volume_mounts = custom.volume_mounts.clone().filter(|v| !v.is_empty());
     let secrets = apply_auth(ComponentKind::Sink, ctx, ids, &mut pulsar, &mut pod, &mut volume_mounts)?;
-    let location = match (&builtin, &pkg.location) {
-        (Some(_), _) => c.archive.clone(),
-        (None, loc) => loc.clone(),
-    };
+    // A built-in connector is already in its image: no download location (the connector name
+    // is kept in `sinkType`/`sourceType` so the archive survives a round trip).
+    let location = if builtin.is_some() { None } else { pkg.location.clone() };
     let spec = SinkSpec {
         class_name,
         cluster_name: Some(cluster.clone()),

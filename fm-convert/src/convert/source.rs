@@ -61,10 +61,9 @@ pub fn source_to_resource(c: &SourceConfig, ctx: &ConversionContext) -> Result<C
     let mut pulsar = pulsar_messaging(&cluster);
     let mut volume_mounts = custom.volume_mounts.clone().filter(|v| !v.is_empty());
     let secrets = apply_auth(ComponentKind::Source, ctx, ids, &mut pulsar, &mut pod, &mut volume_mounts)?;
-    let location = match (&builtin, &pkg.location) {
-        (Some(_), _) => c.archive.clone(),
-        (None, loc) => loc.clone(),
-    };
+    // A built-in connector is already in its image: no download location (the connector name
+    // is kept in `sinkType`/`sourceType` so the archive survives a round trip).
+    let location = if builtin.is_some() { None } else { pkg.location.clone() };
     let spec = SourceSpec {
         class_name,
         tenant: Some(tenant.clone()),

@@ -1,0 +1,458 @@
+//! Function / Sink / Source → FunctionConfig / SinkConfig / SourceConfig, as
+//! `pulsar-admin functions get` shows it.
+//!
+//! Deliberate fixes of the Java worker (each tested): memory is read from `requests` for every
+//! kind (Java read function `limits`, so each get-then-update added 10 %); Python and Go
+//! package URLs come back in `py` / `go` (Java put them in `jar`); archives and `builtin://`
+//! names come back (Java returned the in-pod jar path); the window config,
+//! `maxPendingAsyncRequests`, runner image, runner image tag and log options are read back;
+//! `customRuntimeOptions` only carries what differs from the worker's own defaults.
+
+use crate::convert::{worker_env, ComponentKind, ConversionContext};
+use crate::crd::{
+    ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, InputConf, OutputConf,
+    PodPolicy, ProcessingGuarantee, ProducerConfig as CrdProducer, Sink, Source,
+    SubscriptionPosition, WindowProcessingGuarantee,
+};
+use crate::pulsar::{
+    BatchSourceConfig, CompressionType, ConsumerConfig, CryptoConfig, FunctionConfig,
+    ProcessingGuarantees, ProducerConfig, Resources, Runtime, SinkConfig, SourceConfig,
+    SubscriptionInitialPosition, WindowConfig, WindowProcessingGuarantees,
+};
+use crate::quantity;
+use crate::worker::{CustomRuntimeOptions, HpaSpec, VpaContainerPolicy, VpaSpecOptions, VpaUpdatePolicy};
+use k8s_openapi::api::core::v1::ResourceRequirements;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A resource that cannot be shown as a Pulsar config.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReverseError {
+    /// The resource has no spec (Java: `Function CRD without Spec defined.`).
+    #[error("{0} CRD without Spec defined.")]
+    NoSpec(&'static str),
+    /// A function or sink without input (Java: `FunctionSpec CRD without Input defined.`).
+    #[error("{0}Spec CRD without Input defined.")]
+    NoInput(&'static str),
+    /// A resource quantity that does not parse.
+    #[error("{path}: {message}")]
+    BadQuantity {
+        /// Field path.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn pulsar_name(meta: &ObjectMeta, spec_name: &Option<String>) -> Option<String> {
+    let labels = meta.labels.as_ref();
+    labels
+        .and_then(|l| l.get("compute.functionmesh.io/pulsar-component").or_else(|| l.get("pulsar-component")))
+        .cloned()
+        .or_else(|| spec_name.clone())
+        .or_else(|| meta.name.clone())
+}
+
+fn guarantees(g: ProcessingGuarantee) -> ProcessingGuarantees {
+    match g {
+        ProcessingGuarantee::AtleastOnce => ProcessingGuarantees::AtleastOnce,
+        ProcessingGuarantee::AtmostOnce => ProcessingGuarantees::AtmostOnce,
+        ProcessingGuarantee::EffectivelyOnce => ProcessingGuarantees::EffectivelyOnce,
+        ProcessingGuarantee::Manual => ProcessingGuarantees::Manual,
+    }
+}
+
+fn position(p: Option<SubscriptionPosition>) -> SubscriptionInitialPosition {
+    match p {
+        Some(SubscriptionPosition::Earliest) => SubscriptionInitialPosition::Earliest,
+        _ => SubscriptionInitialPosition::Latest,
+    }
+}
+
+fn resources(r: &Option<ResourceRequirements>) -> Result<Option<Resources>, ReverseError> {
+    let Some(requests) = r.as_ref().and_then(|r| r.requests.as_ref()) else {
+        return Ok(None);
+    };
+    let bad = |path: &str, e: quantity::QuantityError| ReverseError::BadQuantity { path: path.into(), message: e.to_string() };
+    let mut out = Resources::default();
+    if let Some(q) = requests.get("cpu") {
+        out.cpu = quantity::parse_cpu(&q.0).map_err(|e| bad("spec.resources.requests.cpu", e))?;
+    }
+    if let Some(q) = requests.get("memory") {
+        out.ram = quantity::parse_bytes(&q.0).map_err(|e| bad("spec.resources.requests.memory", e))?;
+    }
+    if let Some(q) = requests.get("ephemeral-storage").or_else(|| requests.get("storage")) {
+        out.disk = quantity::parse_bytes(&q.0).map_err(|e| bad("spec.resources.requests.ephemeral-storage", e))?;
+    }
+    Ok(Some(out))
+}
+
+fn crypto(c: &CrdCrypto) -> CryptoConfig {
+    CryptoConfig {
+        crypto_key_reader_class_name: c.crypto_key_reader_class_name.clone(),
+        crypto_key_reader_config: c
+            .crypto_key_reader_config
+            .as_ref()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+        encryption_keys: c.encryption_keys.clone(),
+        producer_crypto_failure_action: c.producer_crypto_failure_action.as_ref().and_then(|a| serde_json::from_value(Value::String(a.clone())).ok()),
+        consumer_crypto_failure_action: c.consumer_crypto_failure_action.as_ref().and_then(|a| serde_json::from_value(Value::String(a.clone())).ok()),
+    }
+}
+
+fn consumer(c: &CrdConsumer) -> ConsumerConfig {
+    ConsumerConfig {
+        schema_type: c.schema_type.clone(),
+        serde_class_name: c.serde_class_name.clone(),
+        schema_properties: c.schema_properties.clone().unwrap_or_default(),
+        consumer_properties: c.consumer_properties.clone().unwrap_or_default(),
+        receiver_queue_size: c.receiver_queue_size,
+        crypto_config: c.crypto_config.as_ref().map(crypto),
+        message_payload_processor_config: None,
+        pool_messages: false,
+        regex_pattern: c.is_regex_pattern.unwrap_or(false),
+    }
+}
+
+/// `inputs` and `inputSpecs` from `spec.input`: topics stay `inputs`; every form Function Mesh
+/// knows (sourceSpecs, topicPattern, customSerdeSources, customSchemaSources) lands in `inputSpecs`.
+fn inputs(input: &InputConf) -> (Option<Vec<String>>, Option<BTreeMap<String, ConsumerConfig>>) {
+    let mut specs: BTreeMap<String, ConsumerConfig> = BTreeMap::new();
+    for t in input.topics.iter().flatten() {
+        specs.insert(t.clone(), ConsumerConfig::default());
+    }
+    if let Some(p) = input.topic_pattern.as_ref().filter(|p| !p.is_empty()) {
+        specs.insert(p.clone(), ConsumerConfig { regex_pattern: true, ..Default::default() });
+    }
+    for (t, s) in input.custom_serde_sources.iter().flatten() {
+        specs.insert(t.clone(), ConsumerConfig { serde_class_name: Some(s.clone()), ..Default::default() });
+    }
+    for (t, s) in input.custom_schema_sources.iter().flatten() {
+        specs.insert(t.clone(), ConsumerConfig { schema_type: Some(s.clone()), ..Default::default() });
+    }
+    for (t, s) in input.source_specs.iter().flatten() {
+        specs.insert(t.clone(), consumer(s));
+    }
+    (input.topics.clone().filter(|t| !t.is_empty()), (!specs.is_empty()).then_some(specs))
+}
+
+fn producer(p: &Option<CrdProducer>) -> Option<ProducerConfig> {
+    let p = p.as_ref()?;
+    Some(ProducerConfig {
+        max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
+        max_pending_messages_across_partitions: p.max_pending_messages_across_partitions.filter(|n| *n != 0),
+        use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
+        crypto_config: p.crypto_config.as_ref().map(crypto),
+        batch_builder: p.batch_builder.clone().filter(|b| !b.is_empty()),
+        compression_type: p
+            .compression_type
+            .and_then(|c| serde_json::to_value(c).ok())
+            .and_then(|v| serde_json::from_value::<CompressionType>(v).ok()),
+        batching_config: None,
+    })
+}
+
+fn secrets(m: &Option<BTreeMap<String, crate::crd::SecretRef>>) -> Option<Map<String, Value>> {
+    let m = m.as_ref()?;
+    Some(
+        m.iter()
+            .map(|(k, r)| {
+                let mut o = Map::new();
+                if let Some(p) = &r.path {
+                    o.insert("path".into(), Value::String(p.clone()));
+                }
+                if let Some(key) = &r.key {
+                    o.insert("key".into(), Value::String(key.clone()));
+                }
+                (k.clone(), Value::Object(o))
+            })
+            .collect(),
+    )
+}
+
+/// Everything `customRuntimeOptions` can say, read back from a resource; then only what differs
+/// from the context's defaults is kept.
+#[allow(clippy::too_many_arguments)]
+fn options(
+    kind: ComponentKind,
+    ctx: &ConversionContext,
+    meta: &ObjectMeta,
+    cluster: &Option<String>,
+    input_type: Option<String>,
+    output_type: Option<String>,
+    max_replicas: Option<i32>,
+    pod: &Option<PodPolicy>,
+    image: &Option<String>,
+    runtime_key: &str,
+    log: Option<&crate::crd::RuntimeLogConfig>,
+) -> Option<String> {
+    let worker = &ctx.worker;
+    let custom = &worker.functions_worker_service_custom_configs;
+    let mut o = CustomRuntimeOptions {
+        input_type_class_name: input_type,
+        output_type_class_name: output_type,
+        max_replicas: max_replicas.unwrap_or(0),
+        ..Default::default()
+    };
+    let default_cluster = crate::validate::cluster_of(ctx, None);
+    if cluster.is_some() && *cluster != default_cluster {
+        o.cluster_name = cluster.clone();
+    }
+    if let Some(annotations) = &meta.annotations {
+        if annotations.get(crate::convert::MANAGED_ANNOTATION).map(String::as_str) == Some("false") {
+            o.managed = false;
+        }
+    }
+    if let Some(pod) = pod {
+        let sa = pod.service_account_name.clone().filter(|s| !s.is_empty());
+        if sa.is_some() && sa != custom.default_service_account_name {
+            o.service_account_name = sa;
+        }
+        let base = worker_env(kind, worker);
+        let env: BTreeMap<String, String> = pod
+            .env
+            .iter()
+            .flatten()
+            .filter_map(|e| e.value.clone().map(|v| (e.name.clone(), v)))
+            .filter(|(k, v)| base.get(k) != Some(v))
+            .collect();
+        if !env.is_empty() {
+            o.env = Some(env);
+        }
+        if let Some(rules) = &pod.builtin_autoscaler {
+            o.hpa_spec = Some(HpaSpec {
+                builtin_cpu_rule: rules.iter().find(|r| r.contains("CPU")).cloned(),
+                builtin_memory_rule: rules.iter().find(|r| r.contains("Memory")).cloned(),
+                ..Default::default()
+            });
+        } else if pod.auto_scaling_metrics.is_some() || pod.auto_scaling_behavior.is_some() {
+            o.hpa_spec = Some(HpaSpec {
+                auto_scaling_metrics: pod.auto_scaling_metrics.as_ref().and_then(|m| serde_json::to_value(m).ok()).and_then(|v| serde_json::from_value(v).ok()),
+                auto_scaling_behavior: pod.auto_scaling_behavior.as_ref().and_then(|b| serde_json::to_value(b).ok()),
+                ..Default::default()
+            });
+        }
+        if let Some(v) = &pod.vpa {
+            let lower = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_lowercase));
+            o.vpa_spec = Some(VpaSpecOptions {
+                update_policy: v.update_policy.as_ref().map(|u| VpaUpdatePolicy {
+                    update_mode: lower(u.update_mode.and_then(|m| serde_json::to_value(m).ok())),
+                    min_replicas: u.min_replicas,
+                }),
+                resource_policy: v.resource_policy.as_ref().and_then(|p| p.container_policies.as_ref()).map(|list| {
+                    list.iter()
+                        .map(|c| VpaContainerPolicy {
+                            container_name: c.container_name.clone(),
+                            mode: lower(c.mode.and_then(|m| serde_json::to_value(m).ok())),
+                            max_allowed: c.max_allowed.as_ref().map(|m| m.iter().map(|(k, q)| (k.clone(), Value::String(q.0.clone()))).collect()),
+                            min_allowed: c.min_allowed.as_ref().map(|m| m.iter().map(|(k, q)| (k.clone(), Value::String(q.0.clone()))).collect()),
+                            controlled_resources: c.controlled_resources.clone(),
+                            controlled_values: lower(c.controlled_values.and_then(|m| serde_json::to_value(m).ok())),
+                        })
+                        .collect()
+                }),
+            });
+        }
+    }
+    let configured = custom.function_runner_images.as_ref().and_then(|m| m.get(runtime_key)).cloned();
+    if let (Some(img), Some(conf)) = (image, &configured) {
+        if img != conf {
+            let same_repo = conf.matches(':').count() == 1 && img.split(':').next() == conf.split(':').next();
+            if same_repo && img.matches(':').count() == 1 {
+                o.runner_image_tag = img.split(':').nth(1).map(str::to_string);
+            } else if custom.enable_trusted_mode {
+                o.runner_image = Some(img.clone());
+            }
+        }
+    }
+    if let Some(log) = log {
+        o.log_level = log.level.and_then(|l| serde_json::to_value(l).ok()).and_then(|v| v.as_str().map(str::to_string));
+        o.log_rotation_policy = log.rotate_policy.and_then(|l| serde_json::to_value(l).ok()).and_then(|v| v.as_str().map(str::to_string));
+    }
+    (o != CustomRuntimeOptions::default()).then(|| serde_json::to_string(&o).unwrap_or_default())
+}
+
+/// `Function` → FunctionConfig.
+pub fn function_config(f: &Function, ctx: &ConversionContext) -> Result<FunctionConfig, ReverseError> {
+    let s = &f.spec;
+    let input = s.input.as_ref().ok_or(ReverseError::NoInput("Function"))?;
+    let (inputs, input_specs) = inputs(input);
+    let out: OutputConf = s.output.clone().unwrap_or_default();
+    let (runtime, jar, py, go, log, key) = if let Some(j) = &s.java {
+        (Runtime::Java, Some(j.jar_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| j.jar.clone())), None, None, j.log.as_ref(), "JAVA")
+    } else if let Some(p) = &s.python {
+        (Runtime::Python, None, Some(p.py_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| p.py.clone())), None, p.log.as_ref(), "PYTHON")
+    } else if let Some(g) = &s.golang {
+        (Runtime::Go, None, None, Some(g.go_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| g.go.clone())), g.log.as_ref(), "GO")
+    } else {
+        (Runtime::Java, None, None, None, None, "JAVA")
+    };
+    let window = s.window_config.as_ref().map(|w| WindowConfig {
+        window_length_count: w.window_length_count,
+        window_length_duration_ms: w.window_length_duration_ms,
+        sliding_interval_count: w.sliding_interval_count,
+        sliding_interval_duration_ms: w.sliding_interval_duration_ms,
+        late_data_topic: w.late_data_topic.clone(),
+        max_lag_ms: w.max_lag_ms,
+        watermark_emit_interval_ms: w.watermark_emit_interval_ms,
+        timestamp_extractor_class_name: w.timestamp_extractor_class_name.clone(),
+        actual_window_function_class_name: Some(w.actual_window_function_class_name.clone()).filter(|c| !c.is_empty()),
+        processing_guarantees: w.processing_guarantees.map(|g| match g {
+            WindowProcessingGuarantee::AtleastOnce => WindowProcessingGuarantees::AtleastOnce,
+            WindowProcessingGuarantee::AtmostOnce => WindowProcessingGuarantees::AtmostOnce,
+        }),
+    });
+    Ok(FunctionConfig {
+        runtime_flags: s.runtime_flags.clone(),
+        tenant: s.tenant.clone(),
+        namespace: s.namespace.clone(),
+        name: pulsar_name(&f.metadata, &s.name),
+        class_name: s.class_name.clone(),
+        inputs,
+        input_specs,
+        output: out.topic.clone(),
+        producer_config: producer(&out.producer_conf),
+        output_schema_type: out.sink_schema_type.clone(),
+        output_serde_class_name: out.sink_serde_class_name.clone(),
+        custom_schema_outputs: out.custom_schema_sinks.clone(),
+        log_topic: s.log_topic.clone(),
+        processing_guarantees: s.processing_guarantee.map(guarantees),
+        retain_ordering: s.retain_ordering,
+        retain_key_ordering: s.retain_key_ordering,
+        forward_source_message_property: s.forward_source_message_property,
+        user_config: Some(s.func_config.clone().unwrap_or_default()),
+        secrets: secrets(&s.secrets_map),
+        runtime: Some(runtime),
+        auto_ack: Some(s.auto_ack.unwrap_or(true)),
+        max_message_retries: s.max_message_retry,
+        dead_letter_topic: s.dead_letter_topic.clone(),
+        sub_name: s.subscription_name.clone(),
+        parallelism: s.replicas,
+        resources: resources(&s.resources)?,
+        window_config: window,
+        timeout_ms: s.timeout.map(i64::from),
+        jar,
+        py,
+        go,
+        cleanup_subscription: s.cleanup_subscription,
+        custom_runtime_options: options(
+            ComponentKind::Function,
+            ctx,
+            &f.metadata,
+            &s.cluster_name,
+            input.type_class_name.clone(),
+            out.type_class_name.clone(),
+            s.max_replicas,
+            &s.pod,
+            &s.image,
+            key,
+            log,
+        ),
+        max_pending_async_requests: s.max_pending_async_requests,
+        skip_to_latest: s.skip_to_latest,
+        subscription_position: position(s.subscription_position),
+        ..Default::default()
+    })
+}
+
+fn archive(java: &Option<crate::crd::JavaRuntime>, builtin: &Option<String>) -> Option<String> {
+    if let Some(name) = builtin.as_ref().filter(|n| !n.is_empty()) {
+        return Some(format!("builtin://{name}"));
+    }
+    let j = java.as_ref()?;
+    Some(j.jar_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| j.jar.clone()))
+}
+
+/// `Sink` → SinkConfig.
+pub fn sink_config(k: &Sink, ctx: &ConversionContext) -> Result<SinkConfig, ReverseError> {
+    let s = &k.spec;
+    let input = s.input.as_ref().ok_or(ReverseError::NoInput("Sink"))?;
+    let (inputs, input_specs) = inputs(input);
+    let builtin_type = s.sink_type.as_ref().and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n))).map(|d| d.sink_type().to_string());
+    let input_type = input.type_class_name.clone().filter(|t| Some(t) != builtin_type.as_ref() && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE));
+    Ok(SinkConfig {
+        tenant: s.tenant.clone(),
+        namespace: s.namespace.clone(),
+        name: pulsar_name(&k.metadata, &s.name),
+        class_name: s.class_name.clone(),
+        source_subscription_name: s.subscription_name.clone(),
+        source_subscription_position: position(s.subscription_position),
+        inputs,
+        input_specs,
+        max_message_retries: s.max_message_retry,
+        dead_letter_topic: s.dead_letter_topic.clone(),
+        configs: s.sink_config.clone(),
+        secrets: secrets(&s.secrets_map),
+        parallelism: s.replicas,
+        processing_guarantees: s.processing_guarantee.map(guarantees),
+        retain_ordering: s.retain_ordering,
+        retain_key_ordering: Some(s.retain_key_ordering.unwrap_or(false)),
+        resources: resources(&s.resources)?,
+        auto_ack: Some(s.auto_ack.unwrap_or(true)),
+        timeout_ms: s.timeout.map(i64::from),
+        negative_ack_redelivery_delay_ms: s.negative_ack_redelivery_delay_ms.map(i64::from),
+        archive: archive(&s.java, &s.sink_type),
+        cleanup_subscription: s.cleanup_subscription,
+        runtime_flags: s.runtime_flags.clone(),
+        custom_runtime_options: options(
+            ComponentKind::Sink,
+            ctx,
+            &k.metadata,
+            &s.cluster_name,
+            input_type,
+            None,
+            s.max_replicas,
+            &s.pod,
+            if s.sink_type.is_some() { &None } else { &s.image },
+            "JAVA",
+            None,
+        ),
+        log_topic: s.log_topic.clone(),
+        ..Default::default()
+    })
+}
+
+/// `Source` → SourceConfig.
+pub fn source_config(k: &Source, ctx: &ConversionContext) -> Result<SourceConfig, ReverseError> {
+    let s = &k.spec;
+    let out: OutputConf = s.output.clone().unwrap_or_default();
+    let builtin_type = s.source_type.as_ref().and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n))).map(|d| d.source_type().to_string());
+    let output_type = out.type_class_name.clone().filter(|t| Some(t) != builtin_type.as_ref() && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE));
+    Ok(SourceConfig {
+        tenant: s.tenant.clone(),
+        namespace: s.namespace.clone(),
+        name: pulsar_name(&k.metadata, &s.name),
+        class_name: s.class_name.clone(),
+        topic_name: out.topic.clone(),
+        producer_config: producer(&out.producer_conf),
+        serde_class_name: out.sink_serde_class_name.clone(),
+        schema_type: out.sink_schema_type.clone(),
+        configs: s.source_config.clone(),
+        secrets: secrets(&s.secrets_map),
+        parallelism: s.replicas,
+        processing_guarantees: s.processing_guarantee.map(guarantees),
+        resources: resources(&s.resources)?,
+        archive: archive(&s.java, &s.source_type),
+        runtime_flags: s.runtime_flags.clone(),
+        custom_runtime_options: options(
+            ComponentKind::Source,
+            ctx,
+            &k.metadata,
+            &s.cluster_name,
+            None,
+            output_type,
+            s.max_replicas,
+            &s.pod,
+            if s.source_type.is_some() { &None } else { &s.image },
+            "JAVA",
+            None,
+        ),
+        batch_source_config: s.batch_source_config.as_ref().map(|b| BatchSourceConfig {
+            discovery_triggerer_class_name: Some(b.discovery_triggerer_class_name.clone()),
+            discovery_triggerer_config: b.discovery_triggerer_config.clone(),
+        }),
+        log_topic: s.log_topic.clone(),
+        ..Default::default()
+    })
+}
