@@ -1,0 +1,135 @@
+//! The real Pulsar standalone and the real `pulsar-admin` from Maven Central: tenant, namespace and a
+//! function package round trip through packages management.
+//!
+//! Needs the cache from `conformance/scripts/prepare.sh` (or `prepare-pulsar.sh`); without it the test
+//! fails and says so. Logs stay in `target/tmp/pulsar_local/logs/`.
+
+use std::net::{Ipv4Addr, TcpStream};
+use std::path::Path;
+use std::time::Duration;
+
+use conformance::pulsar_local::{default_cache_root, LocalPulsar, CLUSTER_NAME};
+
+const TENANT: &str = "fmesh-conf";
+const NAMESPACE: &str = "fmesh-conf/pkgs";
+const PACKAGE: &str = "function://fmesh-conf/pkgs/exclamation@v1";
+const DESCRIPTION: &str = "conformance test package";
+
+#[test]
+fn tenant_namespace_and_package_round_trip() {
+    let work_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pulsar_local");
+    let pulsar =
+        LocalPulsar::start(&default_cache_root(), &work_dir).unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "pulsar standalone healthy after {:?}: {} {}",
+        pulsar.startup_time(),
+        pulsar.web_service_url,
+        pulsar.broker_service_url
+    );
+    let web_port: u16 = pulsar
+        .web_service_url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap();
+    assert!(pulsar.web_service_url.starts_with("http://127.0.0.1:"));
+    assert!(pulsar.broker_service_url.starts_with("pulsar://127.0.0.1:"));
+
+    // Any assertion failure below unwinds through `pulsar`'s Drop, which kills the JVM.
+    let admin = |args: &[&str]| -> String {
+        pulsar
+            .admin(args)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .ok()
+            .unwrap_or_else(|e| panic!("{e} (broker log: {})", pulsar.log_file().display()))
+    };
+
+    admin(&[
+        "tenants",
+        "create",
+        TENANT,
+        "--allowed-clusters",
+        CLUSTER_NAME,
+    ]);
+    let tenants = admin(&["tenants", "list"]);
+    assert!(
+        tenants.lines().any(|l| l.trim() == TENANT),
+        "tenants list: {tenants}"
+    );
+
+    admin(&["namespaces", "create", NAMESPACE]);
+    let namespaces = admin(&["namespaces", "list", TENANT]);
+    assert_eq!(namespaces.trim(), NAMESPACE);
+
+    let package_file = pulsar.work_dir().join("exclamation.jar");
+    let content = b"not really a jar, but bytes that must come back unchanged\n";
+    std::fs::write(&package_file, content).unwrap();
+    let uploaded = admin(&[
+        "packages",
+        "upload",
+        PACKAGE,
+        "--path",
+        package_file.to_str().unwrap(),
+        "--description",
+        DESCRIPTION,
+        "-P",
+        "fileName=exclamation.jar",
+        "-P",
+        "contact=fmesh",
+    ]);
+    assert!(uploaded.contains("successfully"), "upload: {uploaded}");
+
+    let names = admin(&["packages", "list", "--type", "function", NAMESPACE]);
+    assert_eq!(names.trim(), "exclamation");
+    let versions = admin(&[
+        "packages",
+        "list-versions",
+        "function://fmesh-conf/pkgs/exclamation",
+    ]);
+    assert_eq!(versions.trim(), "v1");
+
+    let metadata: serde_json::Value =
+        serde_json::from_str(&admin(&["packages", "get-metadata", PACKAGE])).unwrap();
+    assert_eq!(metadata["description"], DESCRIPTION);
+    assert_eq!(metadata["properties"]["fileName"], "exclamation.jar");
+    assert_eq!(metadata["properties"]["contact"], "fmesh");
+    assert!(
+        metadata["createTime"].as_i64().is_some_and(|t| t > 0),
+        "{metadata}"
+    );
+
+    let downloaded = pulsar.work_dir().join("downloaded.jar");
+    admin(&[
+        "packages",
+        "download",
+        PACKAGE,
+        "--path",
+        downloaded.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read(&downloaded).unwrap(), content);
+
+    // The filesystem packages storage keeps it under the work directory.
+    assert!(pulsar
+        .work_dir()
+        .join("packages/function/fmesh-conf/pkgs/exclamation/v1")
+        .exists());
+
+    // An error of the real CLI comes back as a non-zero status with its message.
+    let missing = pulsar
+        .admin(&[
+            "packages",
+            "get-metadata",
+            "function://fmesh-conf/pkgs/nope@v1",
+        ])
+        .unwrap();
+    assert!(!missing.success(), "{missing:?}");
+    assert!(!missing.stderr.trim().is_empty(), "{missing:?}");
+
+    drop(pulsar);
+    // Dropped: the broker no longer listens.
+    let addr = (Ipv4Addr::LOCALHOST, web_port).into();
+    assert!(
+        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err(),
+        "the web port is still open after drop"
+    );
+}
