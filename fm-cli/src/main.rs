@@ -4,6 +4,7 @@
 
 mod cmd_auth;
 mod cmd_compat;
+mod cmd_convert;
 mod cmd_crd;
 mod io;
 
@@ -20,6 +21,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Convert a Pulsar config to a Function Mesh resource (or back, with `--from crd`).
+    Convert(cmd_convert::ConvertArgs),
+    /// Check a Pulsar config against Pulsar's and Function Mesh's rules; list every problem.
+    Validate(cmd_convert::ValidateArgs),
     /// Print the generated CustomResourceDefinitions as YAML.
     Crd(cmd_crd::CrdArgs),
     /// Query the Function Mesh / worker version matrix.
@@ -41,6 +46,8 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Convert(args) => cmd_convert::run(args),
+        Command::Validate(args) => cmd_convert::run_validate(args),
         Command::Crd(args) => cmd_crd::run(args),
         Command::Compat(args) => cmd_compat::run(args),
         Command::Auth(args) => cmd_auth::run(args),

@@ -209,7 +209,7 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
                 .worker
                 .state_storage_provider_implementation
                 .clone()
-                .filter(|p| !p.is_empty() && c.runtime == Some(Runtime::Java))
+                .filter(|p| !p.is_empty() && runtime == Runtime::Java)
                 .map(|class_name| PulsarStateStoreJavaProvider { class_name, config: None }),
         }),
     });
