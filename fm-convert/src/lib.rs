@@ -12,3 +12,4 @@ pub mod worker;
 pub mod convert;
 pub mod validate;
 pub mod reverse;
+pub mod status;
