@@ -28,7 +28,7 @@ pub struct AuthSettings {
     /// `functionsWorkerServiceCustomConfigs.oauth2SecretName`.
     pub oauth2_secret_name: Option<String>,
     /// `functionsWorkerServiceCustomConfigs.oauth2SecretAnnotationKey`
-    /// [`cloud.streamnative.io/service-account.email`].
+    /// (default `cloud.streamnative.io/service-account.email`).
     pub oauth2_secret_annotation_key: String,
     /// `tlsEnabled` [false].
     pub tls_enabled: bool,
