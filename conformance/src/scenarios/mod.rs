@@ -9,6 +9,7 @@ use crate::report::{Failure, Outcome};
 
 pub mod bad_resources;
 pub mod crds;
+pub mod fmesh_crds;
 
 /// What a scenario gets.
 pub struct Ctx<'a> {
@@ -29,21 +30,27 @@ pub struct Scenario {
     pub run: for<'a> fn(&'a Ctx<'a>) -> ScenarioFuture<'a>,
 }
 
+macro_rules! sc {
+    ($name:expr, $f:path) => {
+        Scenario {
+            name: $name,
+            run: |c| Box::pin($f(c)),
+        }
+    };
+}
+
 /// All scenarios, in run order (version targeting last: it swaps the installed CRDs).
 pub fn all() -> Vec<Scenario> {
     vec![
-        Scenario {
-            name: "1.upstream-crds-installed",
-            run: |c| Box::pin(crds::upstream_installed(c)),
-        },
-        Scenario {
-            name: "8.reject-name-too-long",
-            run: |c| Box::pin(bad_resources::name_too_long(c)),
-        },
-        Scenario {
-            name: "8.reject-unknown-enum",
-            run: |c| Box::pin(bad_resources::unknown_enum(c)),
-        },
+        sc!("1.upstream-crds-installed", crds::upstream_installed),
+        sc!(
+            "1.fmesh-crd-function-matches-upstream",
+            fmesh_crds::function
+        ),
+        sc!("1.fmesh-crd-sink-matches-upstream", fmesh_crds::sink),
+        sc!("1.fmesh-crd-source-matches-upstream", fmesh_crds::source),
+        sc!("8.reject-name-too-long", bad_resources::name_too_long),
+        sc!("8.reject-unknown-enum", bad_resources::unknown_enum),
     ]
 }
 
