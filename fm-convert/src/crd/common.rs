@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use fm_auth::resource::{AuthConfig, PulsarTlsConfig};
 use k8s_openapi::api::autoscaling::v2::{HorizontalPodAutoscalerBehavior, MetricSpec};
 use k8s_openapi::api::core::v1::{
-    Affinity, Container, EnvVar, LocalObjectReference, PodSecurityContext, Toleration, Volume,
+    Affinity, Container, EnvVar, LocalObjectReference, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PodSecurityContext, Toleration, Volume,
 };
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -604,4 +606,70 @@ pub struct ResourceStatus {
     /// StatefulSet diff held back by the `compute.functionmesh.io/pause-rollout` annotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_change: Option<String>,
+}
+
+/// `spec.volumeClaimTemplates[]`: a PersistentVolumeClaim template copied into the StatefulSet.
+///
+/// Not k8s-openapi's `PersistentVolumeClaim`, because that type always writes `apiVersion` and
+/// `kind`, so a read-back resource would not serialise as written. Same JSON shape as upstream
+/// (embedded object meta as generated with `generateEmbeddedObjectMeta=true`); convert with
+/// [`VolumeClaimTemplate::to_persistent_volume_claim`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeClaimTemplate {
+    /// `v1` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// `PersistentVolumeClaim` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name, labels and annotations of the claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<EmbeddedObjectMeta>,
+    /// The claim spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<PersistentVolumeClaimSpec>,
+    /// The claim status (normally absent in a template).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PersistentVolumeClaimStatus>,
+}
+
+/// The object metadata allowed in an embedded template (controller-gen `generateEmbeddedObjectMeta`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmbeddedObjectMeta {
+    /// Object name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Object namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Annotations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+    /// Finalizers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finalizers: Option<Vec<String>>,
+}
+
+impl VolumeClaimTemplate {
+    /// The template as a k8s-openapi `PersistentVolumeClaim` (for building the StatefulSet).
+    pub fn to_persistent_volume_claim(&self) -> PersistentVolumeClaim {
+        let meta = self.metadata.clone().unwrap_or_default();
+        PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: meta.name,
+                namespace: meta.namespace,
+                labels: meta.labels,
+                annotations: meta.annotations,
+                finalizers: meta.finalizers,
+                ..ObjectMeta::default()
+            },
+            spec: self.spec.clone(),
+            status: self.status.clone(),
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::StatefulSetPersistentVolumeClaimRetentionPolicy;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, ResourceRequirements, VolumeMount};
+use k8s_openapi::api::core::v1::{ResourceRequirements, VolumeMount};
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::common::{
     FreeConfig, GenericRuntime, GoRuntime, InputConf, JavaRuntime, OutputConf, PodPolicy,
     PulsarMessaging, PythonRuntime, ResourceStatus, SecretRef, SinkConnectorSpec,
-    SourceConnectorSpec, Stateful, WindowConfig,
+    SourceConnectorSpec, Stateful, VolumeClaimTemplate, WindowConfig,
 };
 use super::enums::{LogTopicAgent, ProcessingGuarantee, SubscriptionPosition};
 
@@ -193,7 +193,7 @@ pub struct FunctionSpec {
     pub stateful_config: Option<Stateful>,
     /// StatefulSet volume claim templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume_claim_templates: Option<Vec<PersistentVolumeClaim>>,
+    pub volume_claim_templates: Option<Vec<VolumeClaimTemplate>>,
     /// StatefulSet PVC retention policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persistent_volume_claim_retention_policy:

@@ -42,11 +42,31 @@ fn is_safe_plain(s: &str) -> bool {
 
 fn string(s: &str) -> String {
     if is_safe_plain(s) {
-        s.to_owned()
-    } else {
-        // A JSON string literal is a valid YAML double-quoted scalar; serialising a &str cannot fail.
-        serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
+        return s.to_owned();
     }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if is_yaml_printable(c) => out.push(c),
+            // Only BMP characters are not printable, so four hex digits suffice.
+            c => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Characters written as-is inside double quotes: YAML-printable, and not a YAML 1.1 line break
+/// (NEL, LS, PS) or a byte-order mark.
+fn is_yaml_printable(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
 fn scalar(v: &Value) -> String {

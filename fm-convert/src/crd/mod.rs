@@ -21,11 +21,11 @@ use kube::CustomResourceExt;
 
 pub use common::{
     builtin_hpa_rule, component, condition_type, reconcile_action, BatchSourceConfig,
-    ConsumerConfig, CryptoConfig, CryptoSecret, FreeConfig, GenericRuntime, GoRuntime, InputConf,
-    JavaRuntime, Liveness, LogConfig, OutputConf, PodPolicy, ProducerConfig, PulsarMessaging,
-    PulsarStateStore, PulsarStateStoreJavaProvider, PythonRuntime, ResourceCondition,
-    ResourceStatus, RuntimeLogConfig, SecretRef, SinkConnectorSpec, SourceConnectorSpec, Stateful,
-    WindowConfig,
+    ConsumerConfig, CryptoConfig, CryptoSecret, EmbeddedObjectMeta, FreeConfig, GenericRuntime,
+    GoRuntime, InputConf, JavaRuntime, Liveness, LogConfig, OutputConf, PodPolicy, ProducerConfig,
+    PulsarMessaging, PulsarStateStore, PulsarStateStoreJavaProvider, PythonRuntime,
+    ResourceCondition, ResourceStatus, RuntimeLogConfig, SecretRef, SinkConnectorSpec,
+    SourceConnectorSpec, Stateful, VolumeClaimTemplate, WindowConfig,
 };
 pub use enums::{
     CompressionType, ContainerControlledValues, ContainerScalingMode, JavaLog4JConfigFileType,

@@ -28,10 +28,20 @@ pub fn parse_resource<T: DeserializeOwned>(text: &str) -> Result<T, ResourcePars
     let de = serde_yaml_ng::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
-        let message = redact_string_values(&err.inner().to_string());
+        let path = if path == "." || path == "?" {
+            String::new()
+        } else {
+            path
+        };
+        // serde_yaml_ng prefixes its own message with the path; keep it only once.
+        let inner = err.inner().to_string();
+        let inner = inner
+            .strip_prefix(&format!("{path}: "))
+            .map(str::to_owned)
+            .unwrap_or(inner);
         ResourceParseError {
-            path: if path == "." { String::new() } else { path },
-            message,
+            message: redact_string_values(&inner),
+            path,
         }
     })
 }
