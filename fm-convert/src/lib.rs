@@ -13,3 +13,4 @@ pub mod convert;
 pub mod validate;
 pub mod reverse;
 pub mod status;
+pub mod normalize;

@@ -255,17 +255,10 @@ fn options(
             });
         }
     }
-    let configured = custom.function_runner_images.as_ref().and_then(|m| m.get(runtime_key)).cloned();
-    if let (Some(img), Some(conf)) = (image, &configured) {
-        if img != conf {
-            let same_repo = conf.matches(':').count() == 1 && img.split(':').next() == conf.split(':').next();
-            if same_repo && img.matches(':').count() == 1 {
-                o.runner_image_tag = img.split(':').nth(1).map(str::to_string);
-            } else if custom.enable_trusted_mode {
-                o.runner_image = Some(img.clone());
-            }
-        }
-    }
+    let configured = custom.function_runner_images.as_ref().and_then(|m| m.get(runtime_key));
+    let (runner_image, tag) = crate::convert::classify_image(image.as_ref(), configured, custom.enable_trusted_mode);
+    o.runner_image = runner_image;
+    o.runner_image_tag = tag;
     if let Some(log) = log {
         o.log_level = log.level.and_then(|l| serde_json::to_value(l).ok()).and_then(|v| v.as_str().map(str::to_string));
         o.log_rotation_policy = log.rotate_policy.and_then(|l| serde_json::to_value(l).ok()).and_then(|v| v.as_str().map(str::to_string));

@@ -479,6 +479,28 @@ pub fn runner_image(worker: &WorkerConfig, runtime: &str, opts: &CustomRuntimeOp
     }
 }
 
+/// How a resource's image reads back: `(runnerImage, runnerImageTag)`. The configured runner
+/// image with another tag is a `runnerImageTag`; any other image is a trusted `runnerImage`.
+pub fn classify_image(
+    image: Option<&String>,
+    configured: Option<&String>,
+    trusted: bool,
+) -> (Option<String>, Option<String>) {
+    let Some(img) = image else { return (None, None) };
+    match configured {
+        Some(conf) if conf == img => (None, None),
+        Some(conf)
+            if conf.matches(':').count() == 1
+                && img.matches(':').count() == 1
+                && img.split(':').next() == conf.split(':').next() =>
+        {
+            (None, img.split(':').nth(1).map(str::to_string))
+        }
+        _ if trusted => (Some(img.clone()), None),
+        _ => (None, None),
+    }
+}
+
 /// The Java runtime block: jar, location, JVM options, extra dependencies dir.
 pub fn java_runtime(worker: &WorkerConfig, jar: String, location: Option<String>, log: Option<RuntimeLogConfig>) -> JavaRuntime {
     let c = &worker.functions_worker_service_custom_configs;

@@ -175,7 +175,7 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
         sources.insert(t, consumer(&spec));
     }
     let input = InputConf {
-        type_class_name: opts.input_type_class_name.clone(),
+        type_class_name: opts.input_type_class_name.clone().or(c.input_type_class_name.clone().filter(|t| !t.is_empty())),
         topics: c.inputs.clone().filter(|i| !i.is_empty()),
         source_specs: (!sources.is_empty()).then_some(sources),
         ..Default::default()
@@ -185,7 +185,7 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
         c.custom_schema_outputs.as_ref()?.get(o).map(|v| BTreeMap::from([(o.clone(), v.clone())]))
     });
     let output = OutputConf {
-        type_class_name: opts.output_type_class_name.clone(),
+        type_class_name: opts.output_type_class_name.clone().or(c.output_type_class_name.clone().filter(|t| !t.is_empty())),
         topic: output_topic,
         sink_serde_class_name: c.output_serde_class_name.clone().filter(|s| !s.is_empty()),
         sink_schema_type: c.output_schema_type.clone().filter(|s| !s.is_empty()),

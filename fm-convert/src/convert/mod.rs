@@ -76,7 +76,7 @@ pub enum ConvertError {
 
 pub use common::{
     check_options, connector_package, function_package, function_runtime, package_field,
-    parse_custom_runtime_options, worker_env, ConnectorPackage, Package, BUILTIN_HPA_RULES,
+    parse_custom_runtime_options, worker_env, runner_image, classify_image, ConnectorPackage, Package, BUILTIN_HPA_RULES,
 };
 pub use function::{function_input_specs, infer_window};
 pub use sink::sink_input_specs;

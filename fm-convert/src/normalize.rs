@@ -1,0 +1,363 @@
+//! The canonical form of a config: what a conversion to a resource and back yields.
+//!
+//! `reverse(convert(c)) == normalize(c)` for every valid config (a property test checks it).
+//! A worker service can also use it to decide whether an update changes anything. What
+//! normalising does: Pulsar's own defaults are filled in (tenant, namespace, parallelism,
+//! resources, auto-ack, cleanup, ordering flags, window defaults); every input form is folded
+//! into `inputSpecs`; `customRuntimeOptions` is re-serialised and keeps only what takes effect;
+//! fields Function Mesh has no place for are dropped (`fqfn`, `functionType`, `poolMessages`,
+//! `messagePayloadProcessorConfig`, producer `batchingConfig`, `exposePulsarAdminClientEnabled`,
+//! `disk`, which the Java worker ignores too).
+
+use crate::convert::{
+    connector_package, function_input_specs, function_package, function_runtime, infer_window,
+    parse_custom_runtime_options, sink_input_specs, worker_env, ComponentKind, ConversionContext,
+};
+use crate::pulsar::{
+    ConsumerConfig, CryptoConfig, FunctionConfig, ProducerConfig, Resources, Runtime, SinkConfig,
+    SourceConfig,
+};
+use crate::validate::{cluster_of, identity};
+use crate::worker::CustomRuntimeOptions;
+use serde_json::Value;
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|v| !v.is_empty())
+}
+
+fn crypto(c: &CryptoConfig) -> CryptoConfig {
+    let mut c = c.clone();
+    if let Some(m) = c.crypto_key_reader_config.as_mut() {
+        for v in m.values_mut() {
+            if !v.is_string() {
+                *v = Value::String(v.to_string());
+            }
+        }
+    }
+    c
+}
+
+fn consumer(c: &ConsumerConfig) -> ConsumerConfig {
+    ConsumerConfig {
+        schema_type: non_empty(&c.schema_type),
+        serde_class_name: non_empty(&c.serde_class_name),
+        crypto_config: c.crypto_config.as_ref().map(crypto),
+        message_payload_processor_config: None,
+        pool_messages: false,
+        ..c.clone()
+    }
+}
+
+fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> Option<ProducerConfig> {
+    let p = p.clone().unwrap_or_default();
+    Some(ProducerConfig {
+        max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
+        max_pending_messages_across_partitions: p.max_pending_messages_across_partitions.filter(|n| *n != 0),
+        use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
+        crypto_config: p.crypto_config.as_ref().map(crypto),
+        batch_builder: non_empty(batch_builder).or(non_empty(&p.batch_builder)),
+        compression_type: p.compression_type,
+        batching_config: None,
+    })
+}
+
+fn resources(r: &Option<Resources>, ctx: &ConversionContext) -> Option<Resources> {
+    let d = ctx.worker.functions_worker_service_custom_configs.default_resources.clone().unwrap_or_default();
+    let r = r.clone().unwrap_or(Resources {
+        cpu: d.cpu.unwrap_or(Resources::DEFAULT_CPU),
+        ram: d.ram.unwrap_or(Resources::DEFAULT_RAM),
+        disk: Resources::DEFAULT_DISK,
+    });
+    Some(Resources { disk: Resources::DEFAULT_DISK, ..r })
+}
+
+fn secrets(s: &Option<serde_json::Map<String, Value>>) -> Option<serde_json::Map<String, Value>> {
+    s.clone().filter(|m| !m.is_empty())
+}
+
+/// The effective custom runtime options, as the reverse conversion reads them back.
+fn options(
+    kind: ComponentKind,
+    raw: &Option<String>,
+    parallelism: i32,
+    runtime: Option<Runtime>,
+    ctx: &ConversionContext,
+    type_hints: (Option<String>, Option<String>),
+) -> Option<String> {
+    let o = parse_custom_runtime_options(raw).unwrap_or_default();
+    let custom = &ctx.worker.functions_worker_service_custom_configs;
+    let trusted = custom.enable_trusted_mode;
+    let base = worker_env(kind, &ctx.worker);
+    let hpa = o.max_replicas > parallelism;
+    let mut n = CustomRuntimeOptions {
+        cluster_name: if cluster_of(ctx, None).is_some() { None } else { non_empty(&o.cluster_name) },
+        input_type_class_name: o.input_type_class_name.clone().or(type_hints.0),
+        output_type_class_name: o.output_type_class_name.clone().or(type_hints.1),
+        max_replicas: if hpa { o.max_replicas } else { 0 },
+        env: o
+            .env
+            .as_ref()
+            .map(|e| e.iter().filter(|(k, v)| base.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect::<std::collections::BTreeMap<_, _>>())
+            .filter(|e| !e.is_empty()),
+        managed: !trusted || o.managed,
+        ..Default::default()
+    };
+    let sa_allowed = trusted || custom.allow_user_defined_service_account_name;
+    n.service_account_name = o.service_account_name.clone().filter(|s| sa_allowed && !s.is_empty() && Some(s) != custom.default_service_account_name.as_ref());
+    if let Some(v) = &o.vpa_spec {
+        let mut v = v.clone();
+        let lower = |s: &mut Option<String>| {
+            if let Some(x) = s.as_mut() {
+                *x = x.to_lowercase();
+            }
+        };
+        if let Some(u) = v.update_policy.as_mut() {
+            lower(&mut u.update_mode);
+        }
+        for c in v.resource_policy.iter_mut().flatten() {
+            lower(&mut c.mode);
+            lower(&mut c.controlled_values);
+            for m in [c.max_allowed.as_mut(), c.min_allowed.as_mut()].into_iter().flatten() {
+                for q in m.values_mut() {
+                    if let Value::Number(num) = q {
+                        *q = Value::String(num.to_string());
+                    }
+                }
+            }
+        }
+        n.vpa_spec = Some(v);
+    }
+    if hpa {
+        if let Some(h) = &o.hpa_spec {
+            let mut h = h.clone();
+            if h.builtin_cpu_rule.is_some() || h.builtin_memory_rule.is_some() {
+                h.auto_scaling_metrics = None;
+                h.auto_scaling_behavior = None;
+            } else {
+                h.auto_scaling_metrics = h.auto_scaling_metrics.map(|m| {
+                    m.into_iter()
+                        .filter_map(|v| serde_json::from_value::<k8s_openapi::api::autoscaling::v2::MetricSpec>(v).ok())
+                        .filter_map(|m| serde_json::to_value(m).ok())
+                        .collect()
+                });
+                h.auto_scaling_behavior = h
+                    .auto_scaling_behavior
+                    .and_then(|b| serde_json::from_value::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior>(b).ok())
+                    .and_then(|b| serde_json::to_value(b).ok());
+            }
+            n.hpa_spec = Some(h);
+        }
+    }
+    if matches!(runtime, Some(Runtime::Java | Runtime::Python)) && kind == ComponentKind::Function {
+        n.log_level = o.log_level.as_ref().map(|l| l.to_lowercase());
+        n.log_rotation_policy = o.log_rotation_policy.clone();
+    }
+    let key = match runtime {
+        Some(Runtime::Python) => "PYTHON",
+        Some(Runtime::Go) => "GO",
+        _ => "JAVA",
+    };
+    let configured = custom.function_runner_images.as_ref().and_then(|m| m.get(key)).cloned();
+    let image = crate::convert::runner_image(&ctx.worker, key, &o);
+    let (runner_image, tag) = crate::convert::classify_image(image.as_ref(), configured.as_ref(), trusted);
+    n.runner_image = runner_image;
+    n.runner_image_tag = tag;
+    (n != CustomRuntimeOptions::default()).then(|| serde_json::to_string(&n).unwrap_or_default())
+}
+
+/// The canonical form of a valid FunctionConfig (see the module docs).
+pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> FunctionConfig {
+    let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
+    let runtime = function_runtime(c);
+    let parallelism = c.parallelism.unwrap_or(1);
+    let package = function_package(c, ctx).ok().map(|p| p.location.unwrap_or(p.path));
+    let output = non_empty(&c.output);
+    let window = c.window_config.as_ref().map(|w| infer_window(w, &c.class_name, c.processing_guarantees));
+    let retries = c.max_message_retries.filter(|r| *r >= 0);
+    FunctionConfig {
+        runtime_flags: non_empty(&c.runtime_flags),
+        tenant: Some(tenant),
+        namespace: Some(namespace),
+        name: Some(name),
+        class_name: c.class_name.clone(),
+        inputs: c.inputs.clone().filter(|i| !i.is_empty()),
+        custom_serde_inputs: None,
+        topics_pattern: None,
+        custom_schema_inputs: None,
+        custom_schema_outputs: output
+            .as_ref()
+            .and_then(|o| c.custom_schema_outputs.as_ref()?.get(o).map(|v| [(o.clone(), v.clone())].into_iter().collect())),
+        input_specs: Some(function_input_specs(c).iter().map(|(k, v)| (k.clone(), consumer(v))).collect()).filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
+        input_type_class_name: None,
+        output,
+        producer_config: producer(&c.producer_config, &c.batch_builder),
+        output_schema_type: non_empty(&c.output_schema_type),
+        output_type_class_name: None,
+        output_serde_class_name: non_empty(&c.output_serde_class_name),
+        log_topic: non_empty(&c.log_topic),
+        processing_guarantees: c.processing_guarantees,
+        retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
+        retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
+        batch_builder: None,
+        forward_source_message_property: Some(ctx.worker.forward_source_message_property && c.forward_source_message_property.unwrap_or(true)),
+        user_config: Some(c.user_config.clone().unwrap_or_default()),
+        secrets: secrets(&c.secrets),
+        runtime,
+        auto_ack: Some(window.is_none() && c.auto_ack.unwrap_or(true)),
+        max_message_retries: retries,
+        dead_letter_topic: non_empty(&c.dead_letter_topic).filter(|_| retries.is_some()),
+        sub_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
+        parallelism: Some(parallelism),
+        resources: resources(&c.resources, ctx),
+        fqfn: None,
+        window_config: window,
+        timeout_ms: c.timeout_ms.filter(|t| *t != 0),
+        jar: package.clone().filter(|_| runtime == Some(Runtime::Java)),
+        py: package.clone().filter(|_| runtime == Some(Runtime::Python)),
+        go: package.filter(|_| runtime == Some(Runtime::Go)),
+        function_type: None,
+        cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
+        custom_runtime_options: options(
+            ComponentKind::Function,
+            &c.custom_runtime_options,
+            parallelism,
+            runtime,
+            ctx,
+            (non_empty(&c.input_type_class_name), non_empty(&c.output_type_class_name)),
+        ),
+        max_pending_async_requests: c.max_pending_async_requests,
+        expose_pulsar_admin_client_enabled: None,
+        skip_to_latest: c.skip_to_latest.filter(|s| *s),
+        subscription_position: c.subscription_position,
+    }
+}
+
+fn connector_archive(kind: ComponentKind, archive: &Option<String>, class: &Option<String>, ctx: &ConversionContext) -> Option<String> {
+    let pkg = connector_package(kind, archive, class, ctx).ok()?;
+    if pkg.builtin.is_some() {
+        return archive.clone();
+    }
+    Some(pkg.location.unwrap_or(pkg.jar))
+}
+
+/// The canonical form of a valid SinkConfig (see the module docs).
+pub fn normalize_sink(c: &SinkConfig, ctx: &ConversionContext) -> SinkConfig {
+    let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
+    let parallelism = c.parallelism.unwrap_or(1);
+    let pkg = connector_package(ComponentKind::Sink, &c.archive, &c.class_name, ctx).ok();
+    let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
+    let cro = parse_custom_runtime_options(&c.custom_runtime_options).unwrap_or_default();
+    let mut specs = sink_input_specs(c);
+    if let (None, Some(def)) = (&cro.input_type_class_name, &builtin) {
+        for t in c.inputs.iter().flatten() {
+            if let Some(s) = specs.get_mut(t) {
+                if s.schema_type.is_none() && s.serde_class_name.is_none() {
+                    s.schema_type = def.default_schema_type.clone();
+                    s.serde_class_name = def.default_serde_class_name.clone();
+                }
+            }
+        }
+    }
+    let retries = c.max_message_retries.filter(|r| *r > 0);
+    SinkConfig {
+        tenant: Some(tenant),
+        namespace: Some(namespace),
+        name: Some(name),
+        class_name: non_empty(&c.class_name).or_else(|| builtin.as_ref().and_then(|d| d.sink_class.clone())),
+        source_subscription_name: c.source_subscription_name.clone().filter(|s| !s.trim().is_empty()),
+        source_subscription_position: c.source_subscription_position,
+        inputs: c.inputs.clone().filter(|i| !i.is_empty()),
+        topic_to_serde_class_name: None,
+        topics_pattern: None,
+        topic_to_schema_type: None,
+        topic_to_schema_properties: None,
+        input_specs: Some(specs.iter().map(|(k, v)| (k.clone(), consumer(v))).collect()).filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
+        max_message_retries: retries,
+        dead_letter_topic: non_empty(&c.dead_letter_topic).filter(|_| retries.is_some()),
+        configs: Some(c.configs.clone().unwrap_or_default()),
+        secrets: secrets(&c.secrets),
+        parallelism: Some(parallelism),
+        processing_guarantees: c.processing_guarantees,
+        retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
+        retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
+        resources: resources(&c.resources, ctx),
+        auto_ack: Some(c.auto_ack.unwrap_or(true)),
+        timeout_ms: c.timeout_ms.filter(|t| *t != 0),
+        negative_ack_redelivery_delay_ms: c.negative_ack_redelivery_delay_ms.filter(|t| *t > 0),
+        sink_type: None,
+        archive: connector_archive(ComponentKind::Sink, &c.archive, &c.class_name, ctx),
+        cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
+        runtime_flags: non_empty(&c.runtime_flags),
+        custom_runtime_options: sink_options(c, parallelism, builtin.is_some(), ctx),
+        transform_function: None,
+        transform_function_class_name: None,
+        transform_function_config: None,
+        log_topic: non_empty(&c.log_topic),
+    }
+}
+
+fn sink_options(c: &SinkConfig, parallelism: i32, builtin: bool, ctx: &ConversionContext) -> Option<String> {
+    connector_options(ComponentKind::Sink, &c.custom_runtime_options, parallelism, builtin, ctx)
+}
+
+fn connector_options(kind: ComponentKind, raw: &Option<String>, parallelism: i32, builtin: bool, ctx: &ConversionContext) -> Option<String> {
+    let mut ctx2 = ctx.clone();
+    if builtin {
+        // A built-in connector runs its catalogue image: no runner image options apply.
+        ctx2.worker.functions_worker_service_custom_configs.function_runner_images = None;
+        ctx2.worker.functions_worker_service_custom_configs.enable_trusted_mode = false;
+    }
+    let out = options(kind, raw, parallelism, None, &ctx2, (None, None))?;
+    let mut o: CustomRuntimeOptions = serde_json::from_str(&out).ok()?;
+    if builtin {
+        o.managed = !ctx.worker.functions_worker_service_custom_configs.enable_trusted_mode
+            || parse_custom_runtime_options(raw).map(|r| r.managed).unwrap_or(true);
+    }
+    if kind == ComponentKind::Sink {
+        o.output_type_class_name = None;
+    } else {
+        o.input_type_class_name = None;
+    }
+    (o != CustomRuntimeOptions::default()).then(|| serde_json::to_string(&o).unwrap_or_default())
+}
+
+/// The canonical form of a valid SourceConfig (see the module docs).
+pub fn normalize_source(c: &SourceConfig, ctx: &ConversionContext) -> SourceConfig {
+    let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
+    let parallelism = c.parallelism.unwrap_or(1);
+    let pkg = connector_package(ComponentKind::Source, &c.archive, &c.class_name, ctx).ok();
+    let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
+    let mut serde = non_empty(&c.serde_class_name);
+    let mut schema = non_empty(&c.schema_type);
+    if let Some(def) = &builtin {
+        if serde.is_none() && schema.is_none() {
+            serde = def.default_serde_class_name.clone();
+            schema = def.default_schema_type.clone();
+        }
+    }
+    SourceConfig {
+        tenant: Some(tenant),
+        namespace: Some(namespace),
+        name: Some(name),
+        class_name: non_empty(&c.class_name).or_else(|| builtin.as_ref().and_then(|d| d.source_class.clone())),
+        topic_name: c.topic_name.clone(),
+        producer_config: producer(&c.producer_config, &c.batch_builder),
+        serde_class_name: serde,
+        schema_type: schema,
+        configs: Some(c.configs.clone().unwrap_or_default()),
+        secrets: secrets(&c.secrets),
+        parallelism: Some(parallelism),
+        processing_guarantees: c.processing_guarantees,
+        resources: resources(&c.resources, ctx),
+        source_type: None,
+        archive: connector_archive(ComponentKind::Source, &c.archive, &c.class_name, ctx),
+        runtime_flags: non_empty(&c.runtime_flags),
+        custom_runtime_options: connector_options(ComponentKind::Source, &c.custom_runtime_options, parallelism, builtin.is_some(), ctx),
+        batch_source_config: c.batch_source_config.as_ref().map(|b| crate::pulsar::BatchSourceConfig {
+            discovery_triggerer_class_name: b.discovery_triggerer_class_name.clone(),
+            discovery_triggerer_config: Some(b.discovery_triggerer_config.clone().unwrap_or_default()),
+        }),
+        batch_builder: None,
+        log_topic: non_empty(&c.log_topic),
+    }
+}
