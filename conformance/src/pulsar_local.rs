@@ -35,7 +35,7 @@ pub const PULSAR_VERSION: &str = "4.0.7";
 pub const PULSAR_ADMIN_VERSION: &str = "4.0.8";
 
 /// What `prepare-pulsar.sh` writes into `READY` when the cache is complete for these versions.
-pub const CACHE_FINGERPRINT: &str = "pulsar-broker=4.0.7 pulsar-client-tools=4.0.8 layout=3";
+pub const CACHE_FINGERPRINT: &str = "pulsar-broker=4.0.7 pulsar-client-tools=4.0.8 layout=5";
 
 /// The cluster name of the standalone broker (use it for `--allowed-clusters`).
 pub const CLUSTER_NAME: &str = "standalone";
@@ -58,37 +58,13 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// Pause between two health probes.
 const PROBE_INTERVAL: Duration = Duration::from_millis(250);
 
-/// JVM options of the broker: bounded memory, the module openings Pulsar's own launcher passes on
-/// Java 17, and quick start-up (C1 only; the broker does little work in a test).
-const BROKER_JVM_OPTS: &[&str] = &[
-    "-Xms256m",
-    "-Xmx1g",
-    "-XX:MaxDirectMemorySize=512m",
-    "-XX:+UseSerialGC",
-    "-XX:TieredStopAtLevel=1",
-    "-Xss512k",
-    "-Djava.net.preferIPv4Stack=true",
-    "-Dio.netty.tryReflectionSetAccessible=true",
-    "-Dpulsar.allocator.exit_on_oom=true",
-    "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--add-opens=java.base/java.util.zip=ALL-UNNAMED",
-    "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--add-opens=java.base/jdk.internal.platform=ALL-UNNAMED",
-    "--add-opens=java.base/sun.net=ALL-UNNAMED",
-    "--add-opens=java.management/sun.management=ALL-UNNAMED",
-    "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
-];
-
-/// JVM options of one `pulsar-admin` run: small heap, quick start-up.
-const ADMIN_JVM_OPTS: &[&str] = &[
-    "-Xmx256m",
-    "-XX:+UseSerialGC",
-    "-XX:TieredStopAtLevel=1",
-    "-Xshare:auto",
-    "-Djava.net.preferIPv4Stack=true",
-];
+/// JVM options of the broker, one per line: bounded heap and direct memory, the module openings
+/// Pulsar's own launcher passes on Java 17, quick start-up (C1 only, serial GC; a test broker does
+/// little work). `prepare-pulsar.sh` records the broker's CDS archive with the same file.
+const BROKER_JVM_OPTS: &str = include_str!("../pulsar/broker.jvm.options");
+/// JVM options of one `pulsar-admin` run, one per line (small heap, quick start-up); also used to
+/// record its CDS archive.
+const ADMIN_JVM_OPTS: &str = include_str!("../pulsar/admin.jvm.options");
 
 /// Runs `java` with the arguments after `$0` in the background and waits for it. When this
 /// shell's stdin (a pipe from the Rust process) reaches end of file — `Drop` closed it, or the Rust
@@ -266,6 +242,7 @@ pub struct LocalPulsar {
     watchdog_stdin: Option<ChildStdin>,
     java: PathBuf,
     admin_classpath: String,
+    admin_cds_archive: Option<PathBuf>,
     work_dir: PathBuf,
     log_file: PathBuf,
     out_file: PathBuf,
@@ -359,7 +336,8 @@ impl LocalPulsar {
             .arg(WATCHDOG_SCRIPT)
             .arg("pulsar-standalone-watchdog")
             .arg(&java)
-            .args(BROKER_JVM_OPTS)
+            .args(cds_args(cds_archive(&dir, "broker.jsa").as_deref()))
+            .args(jvm_options(BROKER_JVM_OPTS))
             .arg(format!(
                 "-Dlog4j.configurationFile={}",
                 log4j_broker.display()
@@ -406,6 +384,7 @@ impl LocalPulsar {
             watchdog_stdin,
             java,
             admin_classpath: classpath(&dir.join("lib").join("admin")),
+            admin_cds_archive: cds_archive(&dir, "admin.jsa"),
             work_dir,
             log_file,
             out_file,
@@ -425,7 +404,8 @@ impl LocalPulsar {
     pub fn admin(&self, args: &[&str]) -> Result<AdminOutput, PulsarError> {
         let joined = args.join(" ");
         let mut cmd = Command::new(&self.java);
-        cmd.args(ADMIN_JVM_OPTS)
+        cmd.args(cds_args(self.admin_cds_archive.as_deref()))
+            .args(jvm_options(ADMIN_JVM_OPTS))
             .arg(format!(
                 "-Dlog4j.configurationFile={}",
                 self.work_dir.join("log4j2-admin.properties").display()
@@ -670,6 +650,30 @@ fn check_cache(dir: &Path) -> Result<(), PulsarError> {
     Ok(())
 }
 
+/// The CDS archive `name` in the cache folder, when `prepare-pulsar.sh` could record it.
+fn cds_archive(dir: &Path, name: &str) -> Option<PathBuf> {
+    Some(dir.join(name)).filter(|a| a.is_file())
+}
+
+/// JVM arguments that use a CDS archive; JVM log output (e.g. a warning that the archive does not
+/// match) goes to stderr, never into stdout.
+fn cds_args(archive: Option<&Path>) -> Vec<String> {
+    match archive {
+        Some(a) => vec![
+            format!("-XX:SharedArchiveFile={}", a.display()),
+            "-Xlog:disable".to_owned(),
+            "-Xlog:all=warning:stderr".to_owned(),
+        ],
+        None => Vec::new(),
+    }
+}
+
+/// The options of a `*.jvm.options` file: one per non-empty line (the format of a java `@argfile`
+/// without quoting).
+fn jvm_options(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
 /// `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java` from PATH.
 fn java_command() -> PathBuf {
     match std::env::var_os("JAVA_HOME") {
@@ -834,6 +838,31 @@ mod tests {
         )));
         let layout = CACHE_FINGERPRINT.rsplit("layout=").next().unwrap();
         assert!(script.contains(&format!("\nLAYOUT={layout}\n")));
+    }
+
+    #[test]
+    fn jvm_options_are_plain_lines_with_bounded_memory() {
+        for text in [BROKER_JVM_OPTS, ADMIN_JVM_OPTS] {
+            for opt in jvm_options(text) {
+                // Same meaning as a java @argfile (used by prepare-pulsar.sh) only without quoting.
+                assert!(
+                    opt.starts_with('-') && !opt.contains(char::is_whitespace),
+                    "{opt}"
+                );
+                assert!(!opt.contains(['"', '\'', '#']), "{opt}");
+            }
+        }
+        assert!(jvm_options(BROKER_JVM_OPTS).any(|o| o == "-Xmx1g"));
+        assert!(jvm_options(BROKER_JVM_OPTS).any(|o| o.starts_with("-XX:MaxDirectMemorySize=")));
+        assert!(jvm_options(ADMIN_JVM_OPTS).any(|o| o == "-Xmx256m"));
+    }
+
+    #[test]
+    fn cds_args_only_with_an_archive() {
+        assert!(cds_args(None).is_empty());
+        let args = cds_args(Some(Path::new("/c/admin.jsa")));
+        assert_eq!(args[0], "-XX:SharedArchiveFile=/c/admin.jsa");
+        assert!(args.iter().any(|a| a == "-Xlog:disable"));
     }
 
     #[test]

@@ -37,10 +37,10 @@ fn tenant_namespace_and_package_round_trip() {
 
     // Any assertion failure below unwinds through `pulsar`'s Drop, which kills the JVM.
     let admin = |args: &[&str]| -> String {
-        pulsar
-            .admin(args)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .ok()
+        let began = std::time::Instant::now();
+        let out = pulsar.admin(args).unwrap_or_else(|e| panic!("{e}"));
+        eprintln!("pulsar-admin {} took {:?}", out.args, began.elapsed());
+        out.ok()
             .unwrap_or_else(|e| panic!("{e} (broker log: {})", pulsar.log_file().display()))
     };
 
