@@ -1,11 +1,11 @@
 //! Ranges of worker versions, as listed in the matrix cells.
 //!
-//! Semantics (normalised forms in brackets):
-//! * a single version [`v2.8.3.4`] matches only itself;
-//! * a closed range [`v2.10.0.5-v2.10.0.6`] is inclusive at both ends;
-//! * a build with `+` [`v2.9.2.1+`] matches that build and every later build of the same
+//! Semantics (normalised forms in parentheses):
+//! * a single version (`v2.8.3.4`) matches only itself;
+//! * a closed range (`v2.10.0.5-v2.10.0.6`) is inclusive at both ends;
+//! * a build with `+` (`v2.9.2.1+`) matches that build and every later build of the same
 //!   `X.Y.Z` line (not later lines);
-//! * a bare three-number line with `+` [`v2.10.0+`] matches every build of that line (and the
+//! * a bare three-number line with `+` (`v2.10.0+`) matches every build of that line (and the
 //!   line written without a build, `v2.10.0`).
 
 use crate::version::{VersionError, WorkerLine, WorkerVersion};

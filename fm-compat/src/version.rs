@@ -254,7 +254,7 @@ impl fmt::Display for WorkerVersion {
 }
 
 macro_rules! serde_via_string {
-    ($ty:ty, $expecting:literal) => {
+    ($ty:ty) => {
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
@@ -270,8 +270,8 @@ macro_rules! serde_via_string {
     };
 }
 
-serde_via_string!(FunctionMeshVersion, "a Function Mesh version");
-serde_via_string!(WorkerVersion, "a worker version");
+serde_via_string!(FunctionMeshVersion);
+serde_via_string!(WorkerVersion);
 
 #[cfg(test)]
 mod tests {
