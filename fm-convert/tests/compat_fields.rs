@@ -339,3 +339,33 @@ fn pruning_each_fixture_for_each_release_leaves_nothing_newer() {
         dir.display()
     );
 }
+
+#[test]
+fn fixture_with_tls_and_auth_config_fails_for_v0_3_0() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/resources/function-java-full.yaml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return; // fixture not present
+    };
+    let mut doc: Value = serde_yaml_ng::from_str(&text).unwrap();
+    let before = doc.clone();
+    let target: FunctionMeshVersion = "v0.3.0".parse().unwrap();
+    let err =
+        fm_compat::target::prune_for_target(ResourceKind::Function, &mut doc, &target).unwrap_err();
+    let fm_compat::target::TargetError::BehaviourChange { fields, .. } = &err else {
+        panic!("expected BehaviourChange, got {err}")
+    };
+    let named: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{} {}", f.field.path, f.field.introduced_in))
+        .collect();
+    assert!(
+        named.contains(&"spec.pulsar.tlsConfig v0.4.0".to_owned()),
+        "{named:?}"
+    );
+    assert!(
+        named.contains(&"spec.pulsar.authConfig v0.6.0".to_owned()),
+        "{named:?}"
+    );
+    assert_eq!(doc, before, "unchanged on error");
+}
