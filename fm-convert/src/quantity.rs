@@ -37,7 +37,7 @@ fn canonical(negative: bool, mut digits: u128, mut exp: i32) -> String {
         return "0".to_string();
     }
     // Normalise trailing zeros into the exponent.
-    while digits % 10 == 0 {
+    while digits.is_multiple_of(10) {
         digits /= 10;
         exp += 1;
     }

@@ -263,7 +263,7 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
         runtime_flags: c.runtime_flags.clone().filter(|f| !f.is_empty()),
         ..Default::default()
     };
-    let managed = !(trusted && !opts.managed);
+    let managed = !trusted || opts.managed;
     let mut resource = Function::new(&resource_name(&cluster, &tenant, &namespace, &name), spec);
     resource.metadata = object_meta(resource_name(&cluster, &tenant, &namespace, &name), labels, &ctx.worker, managed);
     Ok(Converted { resource, secrets })

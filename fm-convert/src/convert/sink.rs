@@ -125,7 +125,7 @@ pub fn sink_to_resource(c: &SinkConfig, ctx: &ConversionContext) -> Result<Conve
         image_pull_policy: custom.image_pull_policy.clone().filter(|p| !p.is_empty()),
         ..Default::default()
     };
-    let managed = !(custom.enable_trusted_mode && !opts.managed);
+    let managed = !custom.enable_trusted_mode || opts.managed;
     let rname = resource_name(&cluster, &tenant, &namespace, &name);
     let mut resource = Sink::new(&rname, spec);
     resource.metadata = object_meta(rname, labels, &ctx.worker, managed);
