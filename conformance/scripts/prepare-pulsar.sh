@@ -147,7 +147,7 @@ EOF
 
 rm -rf "$DIR/lib.tmp"
 # shellcheck disable=SC2086
-mvn -q -B -s "$DIR/settings.xml" -f "$DIR/pom.xml" -Dmaven.repo.local="$M2" ${MAVEN_ARGS_EXTRA:-} \
+mvn -q -B -Dstyle.color=never -s "$DIR/settings.xml" -f "$DIR/pom.xml" -Dmaven.repo.local="$M2" ${MAVEN_ARGS_EXTRA:-} \
   dependency:copy-dependencies \
   -DincludeScope=runtime \
   -DoutputDirectory='${project.basedir}/../lib.tmp/${project.artifactId}' \

@@ -55,6 +55,8 @@ const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(180);
 const DEFAULT_ADMIN_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long `Drop` waits for the process tree to go after closing the watchdog's stdin.
 const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How many times start tries when a chosen port was taken meanwhile.
+const START_ATTEMPTS: u32 = 3;
 /// Pause between two health probes.
 const PROBE_INTERVAL: Duration = Duration::from_millis(250);
 
@@ -283,7 +285,21 @@ impl LocalPulsar {
     /// `work_dir` is created if needed; its `data/` and `packages/` are wiped first. Healthy means:
     /// the standalone has created `public/default` (so the `standalone` cluster exists) and
     /// `/admin/v2/brokers/health` answers `ok` (a message went through the bookie).
+    ///
+    /// Ports are reserved by binding port 0 and releasing it; if another process takes one before
+    /// the broker binds it, start tries again with new ports (up to 3 attempts).
     pub fn start(cache_root: &Path, work_dir: &Path) -> Result<LocalPulsar, PulsarError> {
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(cache_root, work_dir) {
+                Err(PulsarError::PortInUse { .. }) if attempt < START_ATTEMPTS => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// One start with freshly chosen ports.
+    fn start_once(cache_root: &Path, work_dir: &Path) -> Result<LocalPulsar, PulsarError> {
         let began = Instant::now();
         let dir = pulsar_cache_dir(cache_root);
         check_cache(&dir)?;

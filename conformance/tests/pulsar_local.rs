@@ -2,7 +2,7 @@
 //! function package round trip through packages management.
 //!
 //! Needs the cache from `conformance/scripts/prepare.sh` (or `prepare-pulsar.sh`); without it the test
-//! fails and says so. Logs stay in `target/tmp/pulsar_local/logs/`.
+//! fails and says so. Logs stay in `target/tmp/pulsar_local/*/logs/`.
 
 use std::net::{Ipv4Addr, TcpStream};
 use std::path::Path;
@@ -17,7 +17,7 @@ const DESCRIPTION: &str = "conformance test package";
 
 #[test]
 fn tenant_namespace_and_package_round_trip() {
-    let work_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pulsar_local");
+    let work_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pulsar_local/main");
     let pulsar =
         LocalPulsar::start(&default_cache_root(), &work_dir).unwrap_or_else(|e| panic!("{e}"));
     eprintln!(
@@ -125,11 +125,57 @@ fn tenant_namespace_and_package_round_trip() {
     assert!(!missing.success(), "{missing:?}");
     assert!(!missing.stderr.trim().is_empty(), "{missing:?}");
 
+    let work_dir = pulsar.work_dir().to_path_buf();
     drop(pulsar);
-    // Dropped: the broker no longer listens.
+    assert_stopped(web_port, &work_dir);
+}
+
+/// A failing assertion while the broker runs still stops it: the unwinding drops [`LocalPulsar`].
+#[test]
+fn a_panic_while_running_still_stops_the_broker() {
+    let work_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pulsar_local/panic");
+    let web_port = std::sync::Mutex::new(None);
+    let outcome = std::panic::catch_unwind(|| {
+        let pulsar =
+            LocalPulsar::start(&default_cache_root(), &work_dir).unwrap_or_else(|e| panic!("{e}"));
+        *web_port.lock().unwrap() = pulsar
+            .web_service_url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse::<u16>().ok());
+        let tenants = pulsar.admin(&["tenants", "list"]).unwrap().ok().unwrap();
+        assert!(
+            tenants.contains("a tenant that does not exist"),
+            "deliberate failure (this panic is expected)"
+        );
+    });
+    assert!(
+        outcome.is_err(),
+        "the deliberate assertion should have failed"
+    );
+    let web_port = web_port
+        .lock()
+        .unwrap()
+        .expect("the broker started before the assertion failed");
+    assert_stopped(web_port, &work_dir);
+}
+
+/// The web port is closed and no process (watchdog shell or JVM) names the work directory.
+fn assert_stopped(web_port: u16, work_dir: &Path) {
     let addr = (Ipv4Addr::LOCALHOST, web_port).into();
     assert!(
         TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err(),
-        "the web port is still open after drop"
+        "the web port {web_port} is still open after drop"
     );
+    let needle = format!("{}/", work_dir.display()).into_bytes();
+    let mut left = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline.windows(needle.len()).any(|w| w == needle) {
+            left.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        }
+    }
+    assert!(left.is_empty(), "processes left behind: {left:#?}");
 }
