@@ -5,6 +5,10 @@ use std::path::{Path, PathBuf};
 use crate::error::{HarnessError, Result};
 use crate::prepared::Prepared;
 
+/// The only namespace the operator watches (`--watched-namespace`): scenarios that need reconciliation put
+/// their resources there; scenarios that swap CRDs to older releases (9) stay out of the operator's sight.
+pub const OPERATOR_WATCHED_NAMESPACE: &str = "fmesh-apply";
+
 /// Which backend to run, from `FM_CONFORMANCE_BACKEND` (`local` by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {

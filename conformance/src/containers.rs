@@ -132,7 +132,8 @@ pub fn operator_manifests(
                         "command": ["/manager"],
                         "args": ["--enable-leader-election=false", "--metrics-secure=false",
                                  "--metrics-addr=:8080", "--health-probe-addr=:8000"],
-                        "env": [{"name": "ENABLE_WEBHOOKS", "value": "false"}],
+                        "env": [{"name": "ENABLE_WEBHOOKS", "value": "false"},
+                                {"name": "WATCHED_NAMESPACE", "value": crate::backend::OPERATOR_WATCHED_NAMESPACE}],
                         "readinessProbe": {"httpGet": {"path": "/readyz", "port": 8000}}
                     }]
                 }

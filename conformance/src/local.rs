@@ -206,6 +206,10 @@ async fn start_operator(bin: &Path, kubeconfig: &Path, log_dir: &Path) -> Result
         "--metrics-secure=false".to_owned(),
         format!("--health-probe-addr=127.0.0.1:{health}"),
         "--enable-leader-election=false".to_owned(),
+        format!(
+            "--watched-namespace={}",
+            crate::backend::OPERATOR_WATCHED_NAMESPACE
+        ),
     ])
     .env("KUBECONFIG", kubeconfig)
     .env("ENABLE_WEBHOOKS", "false")

@@ -61,6 +61,7 @@ fn main() -> ExitCode {
 
     let fixtures = conformance::prepared::workspace_root().join("fixtures");
     let (mut passed, mut failed) = (0usize, 0usize);
+    let mut reported_dead = std::collections::BTreeSet::new();
     for s in &all {
         let t0 = Instant::now();
         let outcome = {
@@ -102,7 +103,9 @@ fn main() -> ExitCode {
             println!("       note: {n}");
         }
         for d in backend.health() {
-            println!("       backend process died: {d}");
+            if reported_dead.insert(d.lines().next().unwrap_or_default().to_owned()) {
+                println!("       backend process died: {d}");
+            }
         }
     }
     let log_dir = backend.log_dir().to_path_buf();

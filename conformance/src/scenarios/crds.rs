@@ -17,8 +17,8 @@ pub const EXPECTED: &[(&str, &str, bool)] = &[
     ("backendconfigs", "BackendConfig", true),
 ];
 
-/// 1. The pinned CRDs are installed, Established, served at `compute.functionmesh.io/v1alpha1` with the
-/// status (and scale) subresources, and what the API server stores equals the release files.
+/// Scenario 1: the pinned CRDs are installed, Established, served at `compute.functionmesh.io/v1alpha1`
+/// with the status (and scale) subresources, and what the API server stores equals the release files.
 pub async fn upstream_installed(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
     require!(ctx.backend.crds_installed(), "CRDs compute.functionmesh.io");

@@ -11,7 +11,7 @@ use crate::require;
 use crate::schema_diff::{diff, SchemaDiff};
 
 /// A class of known, intended differences between fmesh's CRD schema and upstream's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct KnownDiff {
     /// Why fmesh differs.
     pub reason: &'static str,

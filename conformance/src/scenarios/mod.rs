@@ -7,9 +7,13 @@ use std::pin::Pin;
 use crate::backend::Backend;
 use crate::report::{Failure, Outcome};
 
+pub mod apply;
 pub mod bad_resources;
 pub mod crds;
+pub mod fixtures;
 pub mod fmesh_crds;
+pub mod reconcile;
+pub mod versions;
 
 /// What a scenario gets.
 pub struct Ctx<'a> {
@@ -49,8 +53,22 @@ pub fn all() -> Vec<Scenario> {
         ),
         sc!("1.fmesh-crd-sink-matches-upstream", fmesh_crds::sink),
         sc!("1.fmesh-crd-source-matches-upstream", fmesh_crds::source),
+        sc!(
+            "2.functions-applied-nothing-pruned-round-trip",
+            apply::functions
+        ),
+        sc!("2.sinks-applied-nothing-pruned-round-trip", apply::sinks),
+        sc!(
+            "2.sources-applied-nothing-pruned-round-trip",
+            apply::sources
+        ),
+        sc!("3.operator-reconciles-functions", reconcile::functions),
+        sc!("3.operator-reconciles-sinks", reconcile::sinks),
+        sc!("3.operator-reconciles-sources", reconcile::sources),
         sc!("8.reject-name-too-long", bad_resources::name_too_long),
         sc!("8.reject-unknown-enum", bad_resources::unknown_enum),
+        sc!("9.target-v0.6.0-accepted", versions::v0_6_0),
+        sc!("9.target-v0.14.0-accepted", versions::v0_14_0),
     ]
 }
 

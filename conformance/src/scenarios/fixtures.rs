@@ -1,0 +1,323 @@
+//! Fixture loading and conversion through fmesh's public API, and applying the result with `kube::Api`.
+
+use std::path::{Path, PathBuf};
+
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::core::{ApiResource, GroupVersionKind};
+use serde_json::Value;
+
+use fm_convert::convert::{
+    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
+};
+use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
+
+use crate::kubeutil::FIELD_MANAGER;
+
+/// Function, Sink or Source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Function.
+    Function,
+    /// Sink.
+    Sink,
+    /// Source.
+    Source,
+}
+
+impl Kind {
+    /// All three.
+    pub const ALL: [Kind; 3] = [Kind::Function, Kind::Sink, Kind::Source];
+    /// The fixture folder (`fixtures/<dir>/`).
+    pub fn dir(self) -> &'static str {
+        match self {
+            Kind::Function => "functions",
+            Kind::Sink => "sinks",
+            Kind::Source => "sources",
+        }
+    }
+    /// Kubernetes kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Kind::Function => "Function",
+            Kind::Sink => "Sink",
+            Kind::Source => "Source",
+        }
+    }
+    /// Suffix of the StatefulSet the operator creates (`<name>-<suffix>`).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Kind::Function => "function",
+            Kind::Sink => "sink",
+            Kind::Source => "source",
+        }
+    }
+    /// fm-compat's kind.
+    pub fn compat(self) -> fm_compat::target::ResourceKind {
+        match self {
+            Kind::Function => fm_compat::target::ResourceKind::Function,
+            Kind::Sink => fm_compat::target::ResourceKind::Sink,
+            Kind::Source => fm_compat::target::ResourceKind::Source,
+        }
+    }
+    /// The dynamic API resource.
+    pub fn api_resource(self) -> ApiResource {
+        ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk(
+                fm_convert::crd::GROUP,
+                fm_convert::crd::VERSION,
+                self.kind(),
+            ),
+            self.dir(),
+        )
+    }
+}
+
+/// One fixture converted to a resource.
+#[derive(Debug, Clone)]
+pub struct ConvertedFixture {
+    /// The fixture file.
+    pub file: PathBuf,
+    /// The Pulsar config as parsed JSON (for comparisons).
+    pub config: Value,
+    /// The converted resource as JSON.
+    pub resource: Value,
+    /// The Secrets to create with it.
+    pub secrets: Vec<k8s_openapi::api::core::v1::Secret>,
+}
+
+/// The fixture files of `kind`, sorted.
+pub fn files(fixtures: &Path, kind: Kind) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(fixtures.join(kind.dir()))
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| {
+        p.extension()
+            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+    });
+    v.sort();
+    v
+}
+
+/// Parses and converts one fixture with `ctx`. Err is a human-readable reason naming the file.
+pub fn convert(
+    file: &Path,
+    kind: Kind,
+    ctx: &ConversionContext,
+) -> Result<ConvertedFixture, String> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| format!("read {}: {e}", file.display()))?;
+    let config: Value =
+        fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (resource, secrets) = match kind {
+        Kind::Function => {
+            let c: FunctionConfig =
+                fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let r = function_to_resource(&c, ctx)
+                .map_err(|e| format!("{}: convert: {e}", file.display()))?;
+            (serde_json::to_value(&r.resource), r.secrets)
+        }
+        Kind::Sink => {
+            let c: SinkConfig =
+                fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let r = sink_to_resource(&c, ctx)
+                .map_err(|e| format!("{}: convert: {e}", file.display()))?;
+            (serde_json::to_value(&r.resource), r.secrets)
+        }
+        Kind::Source => {
+            let c: SourceConfig =
+                fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let r = source_to_resource(&c, ctx)
+                .map_err(|e| format!("{}: convert: {e}", file.display()))?;
+            (serde_json::to_value(&r.resource), r.secrets)
+        }
+    };
+    let resource = resource.map_err(|e| format!("{}: serialise: {e}", file.display()))?;
+    Ok(ConvertedFixture {
+        file: file.to_path_buf(),
+        config,
+        resource,
+        secrets,
+    })
+}
+
+/// The conversion context the scenarios use: the worker defaults plus the built-in connector catalogue from
+/// `fixtures/worker/connectors.yaml` when present.
+pub fn context(fixtures: &Path) -> ConversionContext {
+    let mut ctx = ConversionContext::default();
+    if let Ok(text) = std::fs::read_to_string(fixtures.join("worker").join("functions_worker.yml"))
+    {
+        if let Ok(w) = fm_convert::parse::parse(&text) {
+            ctx.worker = w;
+        }
+    }
+    for name in ["connectors.yaml", "connectors.yml", "connectors.json"] {
+        let p = fixtures.join("worker").join(name);
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            if let Ok(c) = fm_convert::parse::parse(&text) {
+                ctx.connectors = c;
+            }
+        }
+    }
+    ctx
+}
+
+/// Server-side applies the Secrets and then the resource into `namespace`; returns what the server stored.
+pub async fn apply(
+    client: &kube::Client,
+    namespace: &str,
+    kind: Kind,
+    fx: &ConvertedFixture,
+) -> Result<(String, Value), String> {
+    let pp = PatchParams::apply(FIELD_MANAGER).force();
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> =
+        Api::namespaced(client.clone(), namespace);
+    for s in &fx.secrets {
+        let mut s = s.clone();
+        s.metadata.namespace = Some(namespace.to_owned());
+        let name = s.metadata.name.clone().unwrap_or_default();
+        secrets
+            .patch(&name, &pp, &Patch::Apply(&s))
+            .await
+            .map_err(|e| format!("apply Secret {name}: {e}"))?;
+    }
+    let mut body = fx.resource.clone();
+    body["metadata"]["namespace"] = Value::String(namespace.to_owned());
+    let name = body["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let obj: DynamicObject =
+        serde_json::from_value(body).map_err(|e| format!("as DynamicObject: {e}"))?;
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
+    let stored = api
+        .patch(&name, &pp, &Patch::Apply(&obj))
+        .await
+        .map_err(|e| format!("apply {} {namespace}/{name}: {e}", kind.kind()))?;
+    let v = serde_json::to_value(&stored).map_err(|e| e.to_string())?;
+    Ok((name, v))
+}
+
+/// Every leaf of `written` (under `path`) that is missing from or different in `stored`, as
+/// (path, written, stored) triples. Extra fields in `stored` (server defaults) are allowed.
+pub fn lost_fields(written: &Value, stored: &Value, path: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    walk(written, Some(stored), path, &mut out);
+    out
+}
+
+fn walk(w: &Value, s: Option<&Value>, path: &str, out: &mut Vec<(String, String, String)>) {
+    match (w, s) {
+        (Value::Object(wm), Some(Value::Object(sm))) => {
+            for (k, wv) in wm {
+                walk(wv, sm.get(k), &format!("{path}.{k}"), out);
+            }
+        }
+        (Value::Array(wa), Some(Value::Array(sa))) if wa.len() == sa.len() => {
+            for (i, (wv, sv)) in wa.iter().zip(sa).enumerate() {
+                walk(wv, Some(sv), &format!("{path}[{i}]"), out);
+            }
+        }
+        (Value::Object(wm), None) if wm.is_empty() => {}
+        (_, None) => out.push((path.to_owned(), short(w), "absent (pruned)".to_owned())),
+        (_, Some(sv)) if !same(w, sv) => out.push((path.to_owned(), short(w), short(sv))),
+        _ => {}
+    }
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 120 {
+        format!("{}…", s.chars().take(120).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// Converts the stored resource back to a Pulsar config with `fm_convert::reverse` and compares it with the
+/// normalised input config (`fm_convert::normalize`). Returns (path, expected, got) differences.
+pub fn round_trip(
+    file: &Path,
+    kind: Kind,
+    stored: &Value,
+    ctx: &ConversionContext,
+) -> Result<Vec<(String, String, String)>, String> {
+    use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
+    use fm_convert::reverse::{function_config, sink_config, source_config};
+    let text =
+        std::fs::read_to_string(file).map_err(|e| format!("read {}: {e}", file.display()))?;
+    let p = |e: fm_convert::parse::ParseError| format!("{}: {e}", file.display());
+    let s = |e: serde_json::Error| format!("stored resource: {e}");
+    let r = |e: fm_convert::reverse::ReverseError| format!("reverse conversion: {e}");
+    let (want, got) = match kind {
+        Kind::Function => {
+            let c: FunctionConfig = fm_convert::parse::parse(&text).map_err(p)?;
+            let res = serde_json::from_value(stored.clone()).map_err(s)?;
+            let back = function_config(&res, ctx).map_err(r)?;
+            (
+                serde_json::to_value(normalize_function(&c, ctx)),
+                serde_json::to_value(back),
+            )
+        }
+        Kind::Sink => {
+            let c: SinkConfig = fm_convert::parse::parse(&text).map_err(p)?;
+            let res = serde_json::from_value(stored.clone()).map_err(s)?;
+            let back = sink_config(&res, ctx).map_err(r)?;
+            (
+                serde_json::to_value(normalize_sink(&c, ctx)),
+                serde_json::to_value(back),
+            )
+        }
+        Kind::Source => {
+            let c: SourceConfig = fm_convert::parse::parse(&text).map_err(p)?;
+            let res = serde_json::from_value(stored.clone()).map_err(s)?;
+            let back = source_config(&res, ctx).map_err(r)?;
+            (
+                serde_json::to_value(normalize_source(&c, ctx)),
+                serde_json::to_value(back),
+            )
+        }
+    };
+    let (want, got) = (want.map_err(s)?, got.map_err(s)?);
+    let mut diffs = lost_fields(&want, &got, "config");
+    // and nothing extra came back
+    diffs.extend(
+        lost_fields(&got, &want, "config")
+            .into_iter()
+            .filter(|(_, _, w)| w == "absent (pruned)")
+            .map(|(p, g, _)| (p, "absent".to_owned(), g)),
+    );
+    Ok(diffs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lost_fields_reports_pruned_and_changed_leaves_but_allows_defaults() {
+        let w = json!({"a": 1, "b": {"c": "x", "d": [1, 2]}, "e": {}});
+        let s = json!({"a": 1.0, "b": {"c": "y", "d": [1, 2]}, "z": true});
+        assert_eq!(
+            lost_fields(&w, &s, "spec"),
+            vec![(
+                "spec.b.c".to_owned(),
+                "\"x\"".to_owned(),
+                "\"y\"".to_owned()
+            )]
+        );
+        let s2 = json!({"a": 1});
+        assert_eq!(
+            lost_fields(&json!({"a": 1, "q": 2}), &s2, "spec")[0].2,
+            "absent (pruned)"
+        );
+    }
+}
