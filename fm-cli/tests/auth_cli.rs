@@ -63,7 +63,7 @@ fn inspect_ok(file: &str, format: &str) -> String {
 #[test]
 fn seed_format_string_data_secret() {
     let out = inspect_ok("secret-seed-stringdata.yaml", "yaml");
-    assert!(out.contains("clientSecret: <redacted>"));
+    assert!(out.contains("clientSecret: \"<redacted>\""));
     assert!(out.contains("clientId: alice-client"));
     insta::assert_snapshot!("inspect_seed_stringdata_yaml", out);
 }
