@@ -485,24 +485,21 @@ fn status() -> impl Strategy<Value = ResourceStatus> {
         )
 }
 
+/// Five optional strings (names, images).
+type FiveStrings = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Fields shared by the three specs, generated once.
 #[derive(Clone, Debug)]
 struct Common {
-    names: (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
+    names: FiveStrings,
     replicas: (Option<i32>, Option<bool>, Option<i32>, Option<i32>),
-    images: (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
+    images: FiveStrings,
     flags: (Option<bool>, Option<bool>),
     log: (Option<String>, Option<LogTopicAgent>),
     pg: Option<ProcessingGuarantee>,
