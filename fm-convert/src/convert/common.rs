@@ -4,9 +4,9 @@
 use super::naming::{self, ComponentKind};
 use super::{ConversionContext, ConvertError};
 use crate::crd::{
-    ContainerControlledValues, ContainerResourcePolicy, ContainerScalingMode, JavaRuntime, LogLevel,
-    PodPolicy, PodResourcePolicy, PodUpdatePolicy, PulsarMessaging, RuntimeLogConfig, SecretRef,
-    TriggeringPolicy, VpaSpec, VpaUpdateMode,
+    ContainerControlledValues, ContainerResourcePolicy, ContainerScalingMode, JavaRuntime,
+    LogLevel, PodPolicy, PodResourcePolicy, PodUpdatePolicy, PulsarMessaging, RuntimeLogConfig,
+    SecretRef, TriggeringPolicy, VpaSpec, VpaUpdateMode,
 };
 use crate::pulsar::{FunctionConfig, JsonObject, Resources, Runtime};
 use crate::quantity;
@@ -31,8 +31,10 @@ pub const BUILTIN_HPA_RULES: [&str; 6] = [
 pub fn parse_custom_runtime_options(s: &Option<String>) -> Result<CustomRuntimeOptions, String> {
     match s.as_deref().map(str::trim) {
         None | Some("") => Ok(CustomRuntimeOptions::default()),
-        Some(text) => crate::parse::parse_as::<CustomRuntimeOptions>(text, crate::parse::Format::Json)
-            .map_err(|e| format!("customRuntimeOptions cannot be deserialized. ({e})")),
+        Some(text) => {
+            crate::parse::parse_as::<CustomRuntimeOptions>(text, crate::parse::Format::Json)
+                .map_err(|e| format!("customRuntimeOptions cannot be deserialized. ({e})"))
+        }
     }
 }
 
@@ -77,40 +79,84 @@ pub fn check_options(push: &mut dyn FnMut(&str, String), o: &CustomRuntimeOption
     if let Some(l) = o.log_level.as_deref().filter(|l| log_level(l).is_none()) {
         push(p, format!("logLevel `{l}` is not one of off, trace, debug, info, warn, error, fatal, all, panic"));
     }
-    if let Some(r) = o.log_rotation_policy.as_deref().filter(|r| rotate_policy(r).is_none()) {
+    if let Some(r) = o
+        .log_rotation_policy
+        .as_deref()
+        .filter(|r| rotate_policy(r).is_none())
+    {
         push(p, format!("logRotationPolicy `{r}` is not one of TimedPolicyWithDaily, TimedPolicyWithWeekly, TimedPolicyWithMonthly, SizedPolicyWith10MB, SizedPolicyWith50MB, SizedPolicyWith100MB"));
     }
     if let Some(v) = &o.vpa_spec {
-        if let Some(m) = v.update_policy.as_ref().and_then(|u| u.update_mode.as_deref()).filter(|m| update_mode(m).is_none()) {
+        if let Some(m) = v
+            .update_policy
+            .as_ref()
+            .and_then(|u| u.update_mode.as_deref())
+            .filter(|m| update_mode(m).is_none())
+        {
             push(p, format!("vpaSpec.updatePolicy.updateMode `{m}` is not one of off, initial, recreate, auto"));
         }
         for (i, c) in v.resource_policy.iter().flatten().enumerate() {
             if let Some(m) = c.mode.as_deref().filter(|m| scaling_mode(m).is_none()) {
-                push(p, format!("vpaSpec.resourcePolicy[{i}].mode `{m}` is not one of off, auto"));
+                push(
+                    p,
+                    format!("vpaSpec.resourcePolicy[{i}].mode `{m}` is not one of off, auto"),
+                );
             }
-            if let Some(m) = c.controlled_values.as_deref().filter(|m| controlled_values(m).is_none()) {
+            if let Some(m) = c
+                .controlled_values
+                .as_deref()
+                .filter(|m| controlled_values(m).is_none())
+            {
                 push(p, format!("vpaSpec.resourcePolicy[{i}].controlledValues `{m}` is not one of requestsonly, requestsandlimits"));
             }
-            for (res, q) in c.max_allowed.iter().flatten().chain(c.min_allowed.iter().flatten()) {
+            for (res, q) in c
+                .max_allowed
+                .iter()
+                .flatten()
+                .chain(c.min_allowed.iter().flatten())
+            {
                 if quantity_of(q).is_none() {
-                    push(p, format!("vpaSpec.resourcePolicy[{i}]: `{res}` is not a Kubernetes quantity"));
+                    push(
+                        p,
+                        format!(
+                            "vpaSpec.resourcePolicy[{i}]: `{res}` is not a Kubernetes quantity"
+                        ),
+                    );
                 }
             }
         }
     }
     if let Some(h) = &o.hpa_spec {
-        for (field, rule) in [("builtinCPURule", &h.builtin_cpu_rule), ("builtinMemoryRule", &h.builtin_memory_rule)] {
+        for (field, rule) in [
+            ("builtinCPURule", &h.builtin_cpu_rule),
+            ("builtinMemoryRule", &h.builtin_memory_rule),
+        ] {
             if let Some(r) = rule.as_deref().filter(|r| !BUILTIN_HPA_RULES.contains(r)) {
-                push(p, format!("hpaSpec.{field} `{r}` is not one of {}", BUILTIN_HPA_RULES.join(", ")));
+                push(
+                    p,
+                    format!(
+                        "hpaSpec.{field} `{r}` is not one of {}",
+                        BUILTIN_HPA_RULES.join(", ")
+                    ),
+                );
             }
         }
         for (i, m) in h.auto_scaling_metrics.iter().flatten().enumerate() {
-            if serde_json::from_value::<k8s_openapi::api::autoscaling::v2::MetricSpec>(m.clone()).is_err() {
-                push(p, format!("hpaSpec.autoScalingMetrics[{i}] is not an autoscaling/v2 MetricSpec"));
+            if serde_json::from_value::<k8s_openapi::api::autoscaling::v2::MetricSpec>(m.clone())
+                .is_err()
+            {
+                push(
+                    p,
+                    format!("hpaSpec.autoScalingMetrics[{i}] is not an autoscaling/v2 MetricSpec"),
+                );
             }
         }
         if let Some(b) = &h.auto_scaling_behavior {
-            if serde_json::from_value::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior>(b.clone()).is_err() {
+            if serde_json::from_value::<
+                k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior,
+            >(b.clone())
+            .is_err()
+            {
                 push(p, "hpaSpec.autoScalingBehavior is not an autoscaling/v2 HorizontalPodAutoscalerBehavior".into());
             }
         }
@@ -159,7 +205,9 @@ pub struct Package {
 }
 
 fn is_package_url(s: &str) -> bool {
-    ["function://", "sink://", "source://"].iter().any(|p| s.starts_with(p))
+    ["function://", "sink://", "source://"]
+        .iter()
+        .any(|p| s.starts_with(p))
 }
 
 fn is_download_url(s: &str) -> bool {
@@ -223,7 +271,10 @@ pub fn connector_package(
     ctx: &ConversionContext,
 ) -> Result<ConnectorPackage, String> {
     let archive = archive.clone().filter(|a| !a.is_empty());
-    if let Some(name) = archive.as_deref().and_then(|a| a.strip_prefix("builtin://")) {
+    if let Some(name) = archive
+        .as_deref()
+        .and_then(|a| a.strip_prefix("builtin://"))
+    {
         let def = ctx
             .connectors
             .iter()
@@ -234,7 +285,10 @@ pub fn connector_package(
             _ => def.source_class.is_some(),
         };
         if !has_class && class_name.as_deref().is_none_or(str::is_empty) {
-            return Err(format!("connector {name} has no {} class in the catalogue", kind.lower()));
+            return Err(format!(
+                "connector {name} has no {} class in the catalogue",
+                kind.lower()
+            ));
         }
         return Ok(ConnectorPackage {
             jar: def.jar(),
@@ -256,13 +310,23 @@ pub fn connector_package(
             jar: format!(
                 "{}{}",
                 ctx.worker.download_dir(),
-                ctx.package_file_name.clone().filter(|f| !f.is_empty()).unwrap_or_else(|| last(&u))
+                ctx.package_file_name
+                    .clone()
+                    .filter(|f| !f.is_empty())
+                    .unwrap_or_else(|| last(&u))
             ),
             location: Some(u),
             builtin: None,
         }),
-        (Some(_), _) => Err("Function Package url is not valid. supported url (function/sink/source/http/https)".into()),
-        (None, Some(path)) if path.starts_with('/') => Ok(ConnectorPackage { jar: path, location: None, builtin: None }),
+        (Some(_), _) => Err(
+            "Function Package url is not valid. supported url (function/sink/source/http/https)"
+                .into(),
+        ),
+        (None, Some(path)) if path.starts_with('/') => Ok(ConnectorPackage {
+            jar: path,
+            location: None,
+            builtin: None,
+        }),
         (None, Some(path)) => Ok(ConnectorPackage {
             jar: format!("{}{}", ctx.worker.download_dir(), last(&path)),
             location: None,
@@ -274,32 +338,56 @@ pub fn connector_package(
 
 /// Pulsar resources (merged with the worker's defaults) as Kubernetes requirements: cpu
 /// request = limit; memory request = ram, limit = ram + 10 %.
-pub fn resource_requirements(r: &Option<Resources>, worker: &WorkerConfig) -> Result<ResourceRequirements, ValidationErrors> {
-    let d = worker.functions_worker_service_custom_configs.default_resources.clone().unwrap_or_default();
+pub fn resource_requirements(
+    r: &Option<Resources>,
+    worker: &WorkerConfig,
+) -> Result<ResourceRequirements, ValidationErrors> {
+    let d = worker
+        .functions_worker_service_custom_configs
+        .default_resources
+        .clone()
+        .unwrap_or_default();
     let r = r.clone().unwrap_or(Resources {
         cpu: d.cpu.unwrap_or(Resources::DEFAULT_CPU),
         ram: d.ram.unwrap_or(Resources::DEFAULT_RAM),
         disk: d.disk.unwrap_or(Resources::DEFAULT_DISK),
     });
     let bad = |path: &str, e: quantity::QuantityError| {
-        ValidationErrors(vec![crate::validate::ValidationIssue { path: path.into(), message: e.to_string() }])
+        ValidationErrors(vec![crate::validate::ValidationIssue {
+            path: path.into(),
+            message: e.to_string(),
+        }])
     };
     let cpu = quantity::format_cpu(r.cpu).map_err(|e| bad("resources.cpu", e))?;
     let limit = quantity::padded_memory_limit(r.ram).map_err(|e| bad("resources.ram", e))?;
     let requests = BTreeMap::from([
         ("cpu".to_string(), Quantity(cpu.clone())),
-        ("memory".to_string(), Quantity(quantity::format_bytes(r.ram))),
+        (
+            "memory".to_string(),
+            Quantity(quantity::format_bytes(r.ram)),
+        ),
     ]);
     let limits = BTreeMap::from([
         ("cpu".to_string(), Quantity(cpu)),
-        ("memory".to_string(), Quantity(quantity::format_bytes(limit))),
+        (
+            "memory".to_string(),
+            Quantity(quantity::format_bytes(limit)),
+        ),
     ]);
-    Ok(ResourceRequirements { requests: Some(requests), limits: Some(limits), ..Default::default() })
+    Ok(ResourceRequirements {
+        requests: Some(requests),
+        limits: Some(limits),
+        ..Default::default()
+    })
 }
 
 /// Labels of the resource: the worker's eight, then the runtime factory's `customLabels`, the
 /// custom config's `labels`, then the kind's labels (later ones win).
-pub fn resource_labels(kind: ComponentKind, worker: &WorkerConfig, ids: (&str, &str, &str, &str)) -> BTreeMap<String, String> {
+pub fn resource_labels(
+    kind: ComponentKind,
+    worker: &WorkerConfig,
+    ids: (&str, &str, &str, &str),
+) -> BTreeMap<String, String> {
     let (cluster, tenant, namespace, name) = ids;
     let mut l = naming::labels(cluster, tenant, namespace, name);
     let custom = &worker.functions_worker_service_custom_configs;
@@ -308,20 +396,42 @@ pub fn resource_labels(kind: ComponentKind, worker: &WorkerConfig, ids: (&str, &
         ComponentKind::Sink => &custom.sink_labels,
         ComponentKind::Source => &custom.source_labels,
     };
-    let factory = worker.function_runtime_factory_configs.as_ref().and_then(|f| f.custom_labels.as_ref());
-    for extra in [factory, custom.labels.as_ref(), kind_labels.as_ref()].into_iter().flatten() {
+    let factory = worker
+        .function_runtime_factory_configs
+        .as_ref()
+        .and_then(|f| f.custom_labels.as_ref());
+    for extra in [factory, custom.labels.as_ref(), kind_labels.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         l.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     l
 }
 
 /// Object metadata: name, job namespace, labels, owner reference, `managed` annotation.
-pub fn object_meta(name: String, labels: BTreeMap<String, String>, worker: &WorkerConfig, managed: bool) -> ObjectMeta {
-    let owner = worker.functions_worker_service_custom_configs.owner_reference.as_ref().map(|o| {
-        let get = |k: &str| o.get(k).cloned().unwrap_or_default();
-        vec![OwnerReference { api_version: get("apiVersion"), kind: get("kind"), name: get("name"), uid: get("uid"), ..Default::default() }]
-    });
-    let annotations = (!managed).then(|| BTreeMap::from([(naming::MANAGED_ANNOTATION.to_string(), "false".to_string())]));
+pub fn object_meta(
+    name: String,
+    labels: BTreeMap<String, String>,
+    worker: &WorkerConfig,
+    managed: bool,
+) -> ObjectMeta {
+    let owner = worker
+        .functions_worker_service_custom_configs
+        .owner_reference
+        .as_ref()
+        .map(|o| {
+            let get = |k: &str| o.get(k).cloned().unwrap_or_default();
+            vec![OwnerReference {
+                api_version: get("apiVersion"),
+                kind: get("kind"),
+                name: get("name"),
+                uid: get("uid"),
+                ..Default::default()
+            }]
+        });
+    let annotations = (!managed)
+        .then(|| BTreeMap::from([(naming::MANAGED_ANNOTATION.to_string(), "false".to_string())]));
     ObjectMeta {
         name: Some(name),
         namespace: Some(worker.job_namespace()),
@@ -333,7 +443,11 @@ pub fn object_meta(name: String, labels: BTreeMap<String, String>, worker: &Work
 }
 
 /// Env of the pod: the custom config's `env`, then the kind's, then `customRuntimeOptions.env`.
-pub fn pod_env(kind: ComponentKind, worker: &WorkerConfig, opts: &CustomRuntimeOptions) -> Vec<EnvVar> {
+pub fn pod_env(
+    kind: ComponentKind,
+    worker: &WorkerConfig,
+    opts: &CustomRuntimeOptions,
+) -> Vec<EnvVar> {
     let c = &worker.functions_worker_service_custom_configs;
     let kind_env = match kind {
         ComponentKind::Function => &c.function_env,
@@ -341,15 +455,28 @@ pub fn pod_env(kind: ComponentKind, worker: &WorkerConfig, opts: &CustomRuntimeO
         ComponentKind::Source => &c.source_env,
     };
     let mut merged: BTreeMap<String, String> = BTreeMap::new();
-    for m in [c.env.as_ref(), kind_env.as_ref(), opts.env.as_ref()].into_iter().flatten() {
+    for m in [c.env.as_ref(), kind_env.as_ref(), opts.env.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         merged.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    merged.into_iter().map(|(name, value)| EnvVar { name, value: Some(value), value_from: None }).collect()
+    merged
+        .into_iter()
+        .map(|(name, value)| EnvVar {
+            name,
+            value: Some(value),
+            value_from: None,
+        })
+        .collect()
 }
 
 /// The worker-level env of a kind (what `pod_env` merges before the request's own env).
 pub fn worker_env(kind: ComponentKind, worker: &WorkerConfig) -> BTreeMap<String, String> {
-    pod_env(kind, worker, &CustomRuntimeOptions::default()).into_iter().filter_map(|e| e.value.map(|v| (e.name, v))).collect()
+    pod_env(kind, worker, &CustomRuntimeOptions::default())
+        .into_iter()
+        .filter_map(|e| e.value.map(|v| (e.name, v)))
+        .collect()
 }
 
 /// `spec.pod`: labels, annotations, env, volumes, pull secrets, init containers, service
@@ -372,7 +499,10 @@ pub fn pod_policy(
         ComponentKind::Source => &c.source_annotations,
     };
     let mut annotations = BTreeMap::new();
-    for m in [c.annotations.as_ref(), kind_annotations.as_ref()].into_iter().flatten() {
+    for m in [c.annotations.as_ref(), kind_annotations.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         annotations.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     let init = match kind {
@@ -385,7 +515,11 @@ pub fn pod_policy(
         .service_account_name
         .clone()
         .filter(|s| trusted_sa && !s.is_empty())
-        .or_else(|| c.default_service_account_name.clone().filter(|s| !s.is_empty()));
+        .or_else(|| {
+            c.default_service_account_name
+                .clone()
+                .filter(|s| !s.is_empty())
+        });
     let mut pod = PodPolicy {
         labels: Some(labels.clone()),
         annotations: (!annotations.is_empty()).then_some(annotations),
@@ -401,14 +535,22 @@ pub fn pod_policy(
         if let Some(h) = &opts.hpa_spec {
             if h.builtin_cpu_rule.is_some() || h.builtin_memory_rule.is_some() {
                 pod.builtin_autoscaler = Some(
-                    [&h.builtin_cpu_rule, &h.builtin_memory_rule].into_iter().flatten().cloned().collect(),
+                    [&h.builtin_cpu_rule, &h.builtin_memory_rule]
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                        .collect(),
                 );
             } else {
-                pod.auto_scaling_metrics = h
-                    .auto_scaling_metrics
+                pod.auto_scaling_metrics = h.auto_scaling_metrics.as_ref().map(|m| {
+                    m.iter()
+                        .filter_map(|v| serde_json::from_value(v.clone()).ok())
+                        .collect()
+                });
+                pod.auto_scaling_behavior = h
+                    .auto_scaling_behavior
                     .as_ref()
-                    .map(|m| m.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect());
-                pod.auto_scaling_behavior = h.auto_scaling_behavior.as_ref().and_then(|b| serde_json::from_value(b.clone()).ok());
+                    .and_then(|b| serde_json::from_value(b.clone()).ok());
             }
         }
     }
@@ -417,7 +559,11 @@ pub fn pod_policy(
 
 fn vpa_spec(v: &crate::worker::VpaSpecOptions) -> VpaSpec {
     let quantities = |m: &Option<BTreeMap<String, serde_json::Value>>| {
-        m.as_ref().map(|m| m.iter().filter_map(|(k, v)| quantity_of(v).map(|q| (k.clone(), q))).collect())
+        m.as_ref().map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| quantity_of(v).map(|q| (k.clone(), q)))
+                .collect()
+        })
     };
     VpaSpec {
         update_policy: v.update_policy.as_ref().map(|u| PodUpdatePolicy {
@@ -433,7 +579,10 @@ fn vpa_spec(v: &crate::worker::VpaSpecOptions) -> VpaSpec {
                         min_allowed: quantities(&c.min_allowed),
                         max_allowed: quantities(&c.max_allowed),
                         controlled_resources: c.controlled_resources.clone(),
-                        controlled_values: c.controlled_values.as_deref().and_then(controlled_values),
+                        controlled_values: c
+                            .controlled_values
+                            .as_deref()
+                            .and_then(controlled_values),
                     })
                     .collect(),
             ),
@@ -462,7 +611,11 @@ pub fn secrets_map(secrets: &Option<JsonObject>) -> Option<BTreeMap<String, Secr
 
 /// The runner image: `functionRunnerImages[runtime]` with `runnerImageTag` applied (only when
 /// the image has exactly one `:`), overridden by a trusted `runnerImage`.
-pub fn runner_image(worker: &WorkerConfig, runtime: &str, opts: &CustomRuntimeOptions) -> Option<String> {
+pub fn runner_image(
+    worker: &WorkerConfig,
+    runtime: &str,
+    opts: &CustomRuntimeOptions,
+) -> Option<String> {
     let c = &worker.functions_worker_service_custom_configs;
     if c.enable_trusted_mode {
         if let Some(img) = opts.runner_image.clone().filter(|i| !i.is_empty()) {
@@ -486,7 +639,9 @@ pub fn classify_image(
     configured: Option<&String>,
     trusted: bool,
 ) -> (Option<String>, Option<String>) {
-    let Some(img) = image else { return (None, None) };
+    let Some(img) = image else {
+        return (None, None);
+    };
     match configured {
         Some(conf) if conf == img => (None, None),
         Some(conf)
@@ -502,9 +657,20 @@ pub fn classify_image(
 }
 
 /// The Java runtime block: jar, location, JVM options, extra dependencies dir.
-pub fn java_runtime(worker: &WorkerConfig, jar: String, location: Option<String>, log: Option<RuntimeLogConfig>) -> JavaRuntime {
+pub fn java_runtime(
+    worker: &WorkerConfig,
+    jar: String,
+    location: Option<String>,
+    log: Option<RuntimeLogConfig>,
+) -> JavaRuntime {
     let c = &worker.functions_worker_service_custom_configs;
-    let abs = |d: &str| if d.starts_with('/') { d.to_string() } else { format!("/pulsar/{d}") };
+    let abs = |d: &str| {
+        if d.starts_with('/') {
+            d.to_string()
+        } else {
+            format!("/pulsar/{d}")
+        }
+    };
     let extra = worker
         .function_runtime_factory_configs
         .as_ref()
@@ -527,12 +693,19 @@ pub fn java_runtime(worker: &WorkerConfig, jar: String, location: Option<String>
 pub fn runtime_log(opts: &CustomRuntimeOptions) -> Option<RuntimeLogConfig> {
     let level = opts.log_level.as_deref().and_then(log_level);
     let rotate = opts.log_rotation_policy.as_deref().and_then(rotate_policy);
-    (level.is_some() || rotate.is_some()).then(|| RuntimeLogConfig { level, rotate_policy: rotate, ..Default::default() })
+    (level.is_some() || rotate.is_some()).then(|| RuntimeLogConfig {
+        level,
+        rotate_policy: rotate,
+        ..Default::default()
+    })
 }
 
 /// `spec.pulsar` without auth: the cluster's config map.
 pub fn pulsar_messaging(cluster: &str) -> PulsarMessaging {
-    PulsarMessaging { pulsar_config: Some(naming::config_map_name(cluster)), ..Default::default() }
+    PulsarMessaging {
+        pulsar_config: Some(naming::config_map_name(cluster)),
+        ..Default::default()
+    }
 }
 
 /// Applies authentication and TLS (fm-auth) to `spec.pulsar`, the pod volumes and mounts;
@@ -550,7 +723,10 @@ pub fn apply_auth(
     let c = &w.functions_worker_service_custom_configs;
     let settings = fm_auth::AuthSettings {
         authentication_enabled: w.authentication_enabled,
-        broker_client_authentication_plugin: w.broker_client_authentication_plugin.clone().filter(|s| !s.is_empty()),
+        broker_client_authentication_plugin: w
+            .broker_client_authentication_plugin
+            .clone()
+            .filter(|s| !s.is_empty()),
         broker_client_authentication_parameters: w
             .broker_client_authentication_parameters
             .as_ref()
@@ -564,7 +740,10 @@ pub fn apply_auth(
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| fm_auth::DEFAULT_OAUTH2_SECRET_ANNOTATION_KEY.to_string()),
         tls_enabled: w.tls_enabled,
-        broker_client_trust_certs_file_path: w.broker_client_trust_certs_file_path.clone().filter(|s| !s.is_empty()),
+        broker_client_trust_certs_file_path: w
+            .broker_client_trust_certs_file_path
+            .clone()
+            .filter(|s| !s.is_empty()),
         broker_client_trust_certs_pem: None,
         tls_allow_insecure_connection: w.tls_allow_insecure_connection,
         tls_enable_hostname_verification: w.tls_enable_hostname_verification,
@@ -576,16 +755,26 @@ pub fn apply_auth(
         namespace: namespace.to_string(),
         name: name.to_string(),
     };
-    let out = fm_auth::resolve(&settings, &ctx.caller, &component, &ctx.existing_secrets, ctx.features.0)?;
+    let out = fm_auth::resolve(
+        &settings,
+        &ctx.caller,
+        &component,
+        &ctx.existing_secrets,
+        ctx.features.0,
+    )?;
     pulsar.auth_secret = out.auth_secret.clone();
     pulsar.auth_config = out.auth_config.clone();
     pulsar.tls_secret = out.tls_secret.clone();
     pulsar.tls_config = out.tls_config.clone();
     if !out.volumes.is_empty() {
-        pod.volumes.get_or_insert_with(Vec::new).extend(out.volumes.iter().cloned());
+        pod.volumes
+            .get_or_insert_with(Vec::new)
+            .extend(out.volumes.iter().cloned());
     }
     if !out.volume_mounts.is_empty() {
-        mounts.get_or_insert_with(Vec::new).extend(out.volume_mounts.iter().cloned());
+        mounts
+            .get_or_insert_with(Vec::new)
+            .extend(out.volume_mounts.iter().cloned());
     }
     let ns = w.job_namespace();
     Ok(out

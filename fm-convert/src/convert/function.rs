@@ -39,12 +39,25 @@ pub(crate) fn crypto(c: &CryptoConfig) -> CrdCrypto {
         crypto_key_reader_class_name: c.crypto_key_reader_class_name.clone(),
         crypto_key_reader_config: c.crypto_key_reader_config.as_ref().map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
                 .collect()
         }),
         encryption_keys: c.encryption_keys.clone(),
-        producer_crypto_failure_action: c.producer_crypto_failure_action.and_then(|a| serde_json::to_value(a).ok()).and_then(|v| v.as_str().map(str::to_string)),
-        consumer_crypto_failure_action: c.consumer_crypto_failure_action.and_then(|a| serde_json::to_value(a).ok()).and_then(|v| v.as_str().map(str::to_string)),
+        producer_crypto_failure_action: c
+            .producer_crypto_failure_action
+            .and_then(|a| serde_json::to_value(a).ok())
+            .and_then(|v| v.as_str().map(str::to_string)),
+        consumer_crypto_failure_action: c
+            .consumer_crypto_failure_action
+            .and_then(|a| serde_json::to_value(a).ok())
+            .and_then(|v| v.as_str().map(str::to_string)),
         crypto_secrets: None,
     }
 }
@@ -57,7 +70,8 @@ pub(crate) fn consumer(c: &ConsumerConfig) -> CrdConsumer {
         serde_class_name: c.serde_class_name.clone().filter(|s| !s.is_empty()),
         is_regex_pattern: Some(c.regex_pattern),
         schema_properties: Some(c.schema_properties.clone()),
-        consumer_properties: (!c.consumer_properties.is_empty()).then(|| c.consumer_properties.clone()),
+        consumer_properties: (!c.consumer_properties.is_empty())
+            .then(|| c.consumer_properties.clone()),
         receiver_queue_size: c.receiver_queue_size,
         crypto_config: c.crypto_config.as_ref().map(crypto),
     }
@@ -71,10 +85,22 @@ pub fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, ConsumerConf
         m.insert(t.clone(), ConsumerConfig::default());
     }
     if let Some(p) = c.topics_pattern.as_ref().filter(|p| !p.is_empty()) {
-        m.insert(p.clone(), ConsumerConfig { regex_pattern: true, ..Default::default() });
+        m.insert(
+            p.clone(),
+            ConsumerConfig {
+                regex_pattern: true,
+                ..Default::default()
+            },
+        );
     }
     for (t, serde) in c.custom_serde_inputs.iter().flatten() {
-        m.insert(t.clone(), ConsumerConfig { serde_class_name: Some(serde.clone()), ..Default::default() });
+        m.insert(
+            t.clone(),
+            ConsumerConfig {
+                serde_class_name: Some(serde.clone()),
+                ..Default::default()
+            },
+        );
     }
     for (t, json) in c.custom_schema_inputs.iter().flatten() {
         if let Ok(spec) = serde_json::from_str::<ConsumerConfig>(json) {
@@ -89,7 +115,11 @@ pub fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, ConsumerConf
 
 /// Pulsar's `WindowConfigUtils.inferMissingArguments`: sliding interval defaults to the window
 /// length; with a timestamp extractor, `maxLagMs` 0 and `watermarkEmitIntervalMs` 1000.
-pub fn infer_window(w: &WindowConfig, class_name: &Option<String>, g: Option<ProcessingGuarantees>) -> WindowConfig {
+pub fn infer_window(
+    w: &WindowConfig,
+    class_name: &Option<String>,
+    g: Option<ProcessingGuarantees>,
+) -> WindowConfig {
     let mut w = w.clone();
     if w.window_length_count.is_some() && w.sliding_interval_count.is_none() {
         w.sliding_interval_count = w.window_length_count;
@@ -111,7 +141,10 @@ pub fn infer_window(w: &WindowConfig, class_name: &Option<String>, g: Option<Pro
 
 fn window(w: &WindowConfig) -> CrdWindow {
     CrdWindow {
-        actual_window_function_class_name: w.actual_window_function_class_name.clone().unwrap_or_default(),
+        actual_window_function_class_name: w
+            .actual_window_function_class_name
+            .clone()
+            .unwrap_or_default(),
         window_length_count: w.window_length_count,
         window_length_duration_ms: w.window_length_duration_ms,
         sliding_interval_count: w.sliding_interval_count,
@@ -134,11 +167,20 @@ pub(crate) fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String
     let p = p.clone().unwrap_or_default();
     CrdProducer {
         max_pending_messages: Some(p.max_pending_messages.unwrap_or(0)),
-        max_pending_messages_across_partitions: Some(p.max_pending_messages_across_partitions.unwrap_or(0)),
+        max_pending_messages_across_partitions: Some(
+            p.max_pending_messages_across_partitions.unwrap_or(0),
+        ),
         use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
         crypto_config: p.crypto_config.as_ref().map(crypto),
-        batch_builder: batch_builder.clone().filter(|b| !b.is_empty()).or(p.batch_builder.clone()).filter(|b| !b.is_empty()),
-        compression_type: p.compression_type.and_then(|c| serde_json::to_value(c).ok()).and_then(|v| serde_json::from_value(v).ok()),
+        batch_builder: batch_builder
+            .clone()
+            .filter(|b| !b.is_empty())
+            .or(p.batch_builder.clone())
+            .filter(|b| !b.is_empty()),
+        compression_type: p
+            .compression_type
+            .and_then(|c| serde_json::to_value(c).ok())
+            .and_then(|v| serde_json::from_value(v).ok()),
     }
 }
 
@@ -151,12 +193,20 @@ pub(crate) fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String
 /// configs are carried over; `customSchemaOutputs` is carried over for the output topic without
 /// requiring both property maps; the window config keeps `actualWindowFunctionClassName`; a
 /// malformed secret is a validation error instead of being skipped.
-pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Result<Converted<Function>, ConvertError> {
+pub fn function_to_resource(
+    c: &FunctionConfig,
+    ctx: &ConversionContext,
+) -> Result<Converted<Function>, ConvertError> {
     validate_function(c, ctx)?;
     let opts = parse_custom_runtime_options(&c.custom_runtime_options).unwrap_or_default();
     let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
     let cluster = cluster_of(ctx, opts.cluster_name.as_deref()).unwrap_or_default();
-    let ids = (cluster.as_str(), tenant.as_str(), namespace.as_str(), name.as_str());
+    let ids = (
+        cluster.as_str(),
+        tenant.as_str(),
+        namespace.as_str(),
+        name.as_str(),
+    );
     let labels = resource_labels(ComponentKind::Function, &ctx.worker, ids);
     let custom = &ctx.worker.functions_worker_service_custom_configs;
     let trusted = custom.enable_trusted_mode;
@@ -164,28 +214,47 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
     let max_replicas = (opts.max_replicas > parallelism).then_some(opts.max_replicas);
     let runtime = function_runtime(c).unwrap_or(Runtime::Java);
     let package = function_package(c, ctx).map_err(|m| {
-        crate::validate::ValidationErrors(vec![crate::validate::ValidationIssue { path: package_field(c).into(), message: m }])
+        crate::validate::ValidationErrors(vec![crate::validate::ValidationIssue {
+            path: package_field(c).into(),
+            message: m,
+        }])
     })?;
     let g = c.processing_guarantees;
-    let windowed = c.window_config.as_ref().map(|w| infer_window(w, &c.class_name, g));
-    let auto_ack = if windowed.is_some() { false } else { c.auto_ack.unwrap_or(true) };
+    let windowed = c
+        .window_config
+        .as_ref()
+        .map(|w| infer_window(w, &c.class_name, g));
+    let auto_ack = if windowed.is_some() {
+        false
+    } else {
+        c.auto_ack.unwrap_or(true)
+    };
 
     let mut sources: BTreeMap<String, CrdConsumer> = BTreeMap::new();
     for (t, spec) in function_input_specs(c) {
         sources.insert(t, consumer(&spec));
     }
     let input = InputConf {
-        type_class_name: opts.input_type_class_name.clone().or(c.input_type_class_name.clone().filter(|t| !t.is_empty())),
+        type_class_name: opts
+            .input_type_class_name
+            .clone()
+            .or(c.input_type_class_name.clone().filter(|t| !t.is_empty())),
         topics: c.inputs.clone().filter(|i| !i.is_empty()),
         source_specs: (!sources.is_empty()).then_some(sources),
         ..Default::default()
     };
     let output_topic = c.output.clone().filter(|o| !o.is_empty());
     let custom_schema_sinks = output_topic.as_ref().and_then(|o| {
-        c.custom_schema_outputs.as_ref()?.get(o).map(|v| BTreeMap::from([(o.clone(), v.clone())]))
+        c.custom_schema_outputs
+            .as_ref()?
+            .get(o)
+            .map(|v| BTreeMap::from([(o.clone(), v.clone())]))
     });
     let output = OutputConf {
-        type_class_name: opts.output_type_class_name.clone().or(c.output_type_class_name.clone().filter(|t| !t.is_empty())),
+        type_class_name: opts
+            .output_type_class_name
+            .clone()
+            .or(c.output_type_class_name.clone().filter(|t| !t.is_empty())),
         topic: output_topic,
         sink_serde_class_name: c.output_serde_class_name.clone().filter(|s| !s.is_empty()),
         sink_schema_type: c.output_schema_type.clone().filter(|s| !s.is_empty()),
@@ -198,26 +267,75 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
         _ => runtime_log(&opts),
     };
     let (java, python, golang, image_key) = match runtime {
-        Runtime::Java => (Some(java_runtime(&ctx.worker, package.path, package.location, log)), None, None, "JAVA"),
-        Runtime::Python => (None, Some(PythonRuntime { py: package.path, py_location: package.location, log }), None, "PYTHON"),
-        Runtime::Go => (None, None, Some(GoRuntime { go: package.path, go_location: package.location, log: None }), "GO"),
+        Runtime::Java => (
+            Some(java_runtime(
+                &ctx.worker,
+                package.path,
+                package.location,
+                log,
+            )),
+            None,
+            None,
+            "JAVA",
+        ),
+        Runtime::Python => (
+            None,
+            Some(PythonRuntime {
+                py: package.path,
+                py_location: package.location,
+                log,
+            }),
+            None,
+            "PYTHON",
+        ),
+        Runtime::Go => (
+            None,
+            None,
+            Some(GoRuntime {
+                go: package.path,
+                go_location: package.location,
+                log: None,
+            }),
+            "GO",
+        ),
     };
-    let stateful = ctx.worker.state_storage_service_url.clone().filter(|u| !u.trim().is_empty() && runtime != Runtime::Go).map(|url| Stateful {
-        pulsar: Some(PulsarStateStore {
-            service_url: url,
-            java_provider: ctx
-                .worker
-                .state_storage_provider_implementation
-                .clone()
-                .filter(|p| !p.is_empty() && runtime == Runtime::Java)
-                .map(|class_name| PulsarStateStoreJavaProvider { class_name, config: None }),
-        }),
-    });
+    let stateful = ctx
+        .worker
+        .state_storage_service_url
+        .clone()
+        .filter(|u| !u.trim().is_empty() && runtime != Runtime::Go)
+        .map(|url| Stateful {
+            pulsar: Some(PulsarStateStore {
+                service_url: url,
+                java_provider: ctx
+                    .worker
+                    .state_storage_provider_implementation
+                    .clone()
+                    .filter(|p| !p.is_empty() && runtime == Runtime::Java)
+                    .map(|class_name| PulsarStateStoreJavaProvider {
+                        class_name,
+                        config: None,
+                    }),
+            }),
+        });
 
-    let mut pod = pod_policy(ComponentKind::Function, &ctx.worker, &opts, &labels, max_replicas.is_some());
+    let mut pod = pod_policy(
+        ComponentKind::Function,
+        &ctx.worker,
+        &opts,
+        &labels,
+        max_replicas.is_some(),
+    );
     let mut pulsar = pulsar_messaging(&cluster);
     let mut volume_mounts = custom.volume_mounts.clone().filter(|v| !v.is_empty());
-    let secrets = apply_auth(ComponentKind::Function, ctx, ids, &mut pulsar, &mut pod, &mut volume_mounts)?;
+    let secrets = apply_auth(
+        ComponentKind::Function,
+        ctx,
+        ids,
+        &mut pulsar,
+        &mut pod,
+        &mut volume_mounts,
+    )?;
     let forward = if ctx.worker.forward_source_message_property {
         c.forward_source_message_property.unwrap_or(true)
     } else {
@@ -225,6 +343,10 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
     };
 
     let spec = FunctionSpec {
+        // Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook
+        // defaulted it to the hashed resource name and the instance ran under that name (in
+        // metrics, logs and state tables); without the webhook it ran with no name at all.
+        name: Some(name.clone()),
         class_name: c.class_name.clone(),
         tenant: Some(tenant.clone()),
         namespace: Some(namespace.clone()),
@@ -238,13 +360,19 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
         resources: Some(resource_requirements(&c.resources, &ctx.worker)?),
         secrets_map: secrets_map(&c.secrets),
         volume_mounts,
-        timeout: c.timeout_ms.filter(|t| *t != 0).and_then(|t| i32::try_from(t).ok()),
+        timeout: c
+            .timeout_ms
+            .filter(|t| *t != 0)
+            .and_then(|t| i32::try_from(t).ok()),
         auto_ack: Some(auto_ack),
         max_message_retry: c.max_message_retries.filter(|r| *r >= 0),
         processing_guarantee: g.map(guarantee),
         retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
         retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
-        dead_letter_topic: c.dead_letter_topic.clone().filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r >= 0)),
+        dead_letter_topic: c
+            .dead_letter_topic
+            .clone()
+            .filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r >= 0)),
         forward_source_message_property: Some(forward),
         max_pending_async_requests: c.max_pending_async_requests,
         subscription_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
@@ -265,6 +393,11 @@ pub fn function_to_resource(c: &FunctionConfig, ctx: &ConversionContext) -> Resu
     };
     let managed = !trusted || opts.managed;
     let mut resource = Function::new(&resource_name(&cluster, &tenant, &namespace, &name), spec);
-    resource.metadata = object_meta(resource_name(&cluster, &tenant, &namespace, &name), labels, &ctx.worker, managed);
+    resource.metadata = object_meta(
+        resource_name(&cluster, &tenant, &namespace, &name),
+        labels,
+        &ctx.worker,
+        managed,
+    );
     Ok(Converted { resource, secrets })
 }

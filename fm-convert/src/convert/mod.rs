@@ -12,8 +12,8 @@ mod source;
 
 pub use function::function_to_resource;
 pub use naming::{
-    config_map_name, labels, resource_name, sanitize, ComponentKind, MAX_RESOURCE_NAME_LEN,
-    MANAGED_ANNOTATION,
+    config_map_name, labels, resource_name, sanitize, ComponentKind, MANAGED_ANNOTATION,
+    MAX_RESOURCE_NAME_LEN,
 };
 pub use sink::sink_to_resource;
 pub use source::source_to_resource;
@@ -75,8 +75,9 @@ pub enum ConvertError {
 }
 
 pub use common::{
-    check_options, connector_package, function_package, function_runtime, package_field,
-    parse_custom_runtime_options, worker_env, runner_image, classify_image, ConnectorPackage, Package, BUILTIN_HPA_RULES,
+    check_options, classify_image, connector_package, function_package, function_runtime,
+    package_field, parse_custom_runtime_options, runner_image, worker_env, ConnectorPackage,
+    Package, BUILTIN_HPA_RULES,
 };
 pub use function::{function_input_specs, infer_window};
 pub use sink::sink_input_specs;

@@ -78,7 +78,12 @@ pub fn config_map_name(cluster: &str) -> String {
 
 /// The worker's labels: four `compute.functionmesh.io/pulsar-*` keys and their legacy
 /// `pulsar-*` twins.
-pub fn labels(cluster: &str, tenant: &str, namespace: &str, name: &str) -> BTreeMap<String, String> {
+pub fn labels(
+    cluster: &str,
+    tenant: &str,
+    namespace: &str,
+    name: &str,
+) -> BTreeMap<String, String> {
     let mut l = BTreeMap::new();
     for prefix in ["compute.functionmesh.io/", ""] {
         l.insert(format!("{prefix}pulsar-cluster"), cluster.to_string());
@@ -93,7 +98,8 @@ pub fn labels(cluster: &str, tenant: &str, namespace: &str, name: &str) -> BTree
 pub(crate) fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && s.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
 }
@@ -119,7 +125,10 @@ mod tests {
             "word-count-640ae9e6"
         );
         assert_eq!(sanitize("My_Func.v2"), "my-func.v2");
-        assert_eq!(config_map_name("Test_Pulsar"), "test-pulsar-function-mesh-config");
+        assert_eq!(
+            config_map_name("Test_Pulsar"),
+            "test-pulsar-function-mesh-config"
+        );
     }
 
     #[test]
