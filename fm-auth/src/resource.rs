@@ -39,7 +39,8 @@ pub struct OAuth2Config {
 }
 
 /// `authConfig.genericAuth`: a Pulsar client authentication plugin and its parameters.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// `Debug` redacts the parameters (they may hold a token).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GenericAuth {
     /// Fully qualified plugin class name.
@@ -67,4 +68,39 @@ pub struct PulsarTlsConfig {
     /// Key of the trust certificate in that Secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_secret_key: Option<String>,
+}
+
+impl std::fmt::Debug for GenericAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenericAuth")
+            .field(
+                "client_authentication_plugin",
+                &self.client_authentication_plugin,
+            )
+            .field("client_authentication_parameters", &crate::REDACTED)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_auth_debug_hides_the_parameters() {
+        let g = GenericAuth {
+            client_authentication_plugin: "org.apache.pulsar.client.impl.auth.AuthenticationToken"
+                .into(),
+            client_authentication_parameters: "token:CANARY-TOKEN-123".into(),
+        };
+        let shown = format!(
+            "{g:?} {:?}",
+            AuthConfig {
+                generic_auth: Some(g.clone()),
+                oauth2_config: None
+            }
+        );
+        assert!(!shown.contains("CANARY-TOKEN-123"), "{shown}");
+        assert!(shown.contains("AuthenticationToken"));
+    }
 }
