@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Prepares the real parts the local conformance backend runs, caching each one by name and version:
-#   etcd, kube-apiserver (k8s.io/kubernetes from the Go module proxy), the Function Mesh CRDs of the pinned
-#   release and of older releases, the Function Mesh operator built from its main.go, then (if present)
-#   conformance/scripts/prepare-pulsar.sh.
+#   etcd (Debian's etcd-server, else built from the Go module proxy), kube-apiserver (k8s.io/kubernetes from the
+#   Go module proxy), Pulsar (conformance/scripts/prepare-pulsar.sh, from Maven Central), and the Function Mesh
+#   parts where they can be had legitimately:
+#   - the upstream CRDs are data, looked for only in ${FMESH_SHARED:-<repo>/../shared}/function-mesh/<version>/crds/
+#     (a folder the project's steering may fill; nothing here builds or extracts them from source);
+#   - the operator is code, built only from the Go module proxy (`go mod download github.com/streamnative/
+#     function-mesh@<version>`), which refuses that module today (403; see docs/conformance-blockers.md).
 # Idempotent: a part whose stamp file exists is not rebuilt. Cache root: ${FMESH_CACHE:-<repo>/.cache}.
-# At the end it writes ${FMESH_CACHE}/conformance.env (KEY=VALUE lines) that the harness reads.
-#
-# Routes for the Function Mesh sources, tried in order:
-#   1. the Go module proxy: `go mod download -json github.com/streamnative/function-mesh@<tag>` (+ the nested
-#      `github.com/streamnative/function-mesh/api` module for the operator build);
-#   2. a git mirror of the public repository (FMESH_FUNCTION_MESH_GIT, default
-#      /work/.mirror/streamnative+function-mesh/repo): `git archive <tag>`.
-# A part that cannot be prepared is recorded as missing (with the reason) in conformance.env; the harness then
-# fails exactly the scenarios that need it and keeps the others running. The script exits non-zero in that case
-# unless FMESH_PREPARE_ALLOW_MISSING=1.
+# At the end it writes ${FMESH_CACHE}/conformance.env (KEY=VALUE lines) that the harness reads; a part that
+# cannot be prepared is recorded as MISSING_<PART>=<reason>.
+# Exit status: 0 when everything is prepared, or when the only missing parts are the known-blocked Function Mesh
+# ones (MISSING_FM_CRDS_<version>, MISSING_FM_OPERATOR: the harness reports their scenarios as blocked);
+# non-zero when anything else (etcd, kube-apiserver, Pulsar) is missing, unless FMESH_PREPARE_ALLOW_MISSING=1.
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,7 +24,7 @@ K8S_VERSION="${FMESH_K8S_VERSION:-v1.30.14}"
 K8S_STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 FM_VERSION="${FMESH_FM_VERSION:-v0.27.2}"
 FM_OLD_VERSIONS="${FMESH_FM_OLD_VERSIONS:-v0.6.0 v0.14.0}"
-FM_GIT="${FMESH_FUNCTION_MESH_GIT:-/work/.mirror/streamnative+function-mesh/repo}"
+SHARED="${FMESH_SHARED:-$REPO_ROOT/../shared}"
 ETCD_FALLBACK_VERSION="${FMESH_ETCD_VERSION:-v3.5.21}"
 
 export GOTOOLCHAIN=local
@@ -136,86 +135,86 @@ EOF
   fi
 }
 
-# ---------------------------------------------------------------- Function Mesh sources
-# fm_source <tag> <dest-dir>: a writable copy of the Function Mesh tree at <tag>; records the route used.
-fm_source() {
-  local tag="$1" dest="$2" zipdir apidir
-  rm -rf "$dest" && mkdir -p "$dest"
-  local json
-  json="$(go mod download -json "github.com/streamnative/function-mesh@$tag" 2>>"$LOG_DIR/fm-$tag-source.log")"
-  printf '%s\n' "$json" >>"$LOG_DIR/fm-$tag-source.log"
-  zipdir="$(printf '%s\n' "$json" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')"
-  if [[ -n "$zipdir" && -d "$zipdir" ]]; then
-    cp -r "$zipdir"/. "$dest"/ && chmod -R u+w "$dest"
-    if [[ ! -d "$dest/api" ]] && grep -q 'function-mesh/api => ./api' "$dest/go.mod" 2>/dev/null; then
-      apidir="$(go mod download -json "github.com/streamnative/function-mesh/api@$tag" 2>>"$LOG_DIR/fm-$tag-source.log" |
-        sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')"
-      [[ -n "$apidir" && -d "$apidir" ]] || return 1
-      mkdir -p "$dest/api" && cp -r "$apidir"/. "$dest/api"/ && chmod -R u+w "$dest/api"
-    fi
-    echo "go-module-proxy" >"$dest/.route"
+# ---------------------------------------------------------------- Function Mesh
+# fm_proxy_dir_or_error <module@version>: prints "DIR <dir>" when the Go module proxy serves the module (status
+# 0), else "ERR <the proxy's exact error, on one line>" (status 1).
+fm_proxy_dir_or_error() {
+  local json dir err
+  json="$(go mod download -json "$1" 2>>"$LOG_DIR/function-mesh-proxy.log")"
+  printf '%s\n' "$json" >>"$LOG_DIR/function-mesh-proxy.log"
+  dir="$(printf '%s\n' "$json" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')"
+  if [[ -n "$dir" && -d "$dir" ]]; then
+    echo "DIR $dir"
     return 0
   fi
-  log "function-mesh@$tag: not served by the Go module proxy ($(printf '%s\n' "$json" | sed -n 's/^\s*"Error": "\([^\\]*\).*/\1/p')); trying the git mirror $FM_GIT"
-  if [[ -d "$FM_GIT" ]] && git --git-dir="$FM_GIT" rev-parse -q --verify "refs/tags/$tag" >/dev/null; then
-    # A partial mirror may lack a few large binary blobs (example .nar/.jar files): leave those out.
-    local -a excludes=()
-    local sha
-    while IFS= read -r sha; do
-      [[ -n "$sha" ]] || continue
-      while IFS= read -r p; do excludes+=(":(exclude)$p"); done < <(git --git-dir="$FM_GIT" ls-tree -r "$tag" | awk -v s="$sha" '$3==s { sub(/^[^\t]*\t/, ""); print }')
-    done < <(git --git-dir="$FM_GIT" ls-tree -r "$tag" | awk '$2=="blob"{print $3}' | git --git-dir="$FM_GIT" cat-file --batch-check | awk '$2=="missing"{print $1}')
-    ((${#excludes[@]} == 0)) || log "function-mesh@$tag: leaving out ${#excludes[@]} file(s) whose blobs the mirror lacks: ${excludes[*]}"
-    git --git-dir="$FM_GIT" archive --format=tar "$tag" -- . "${excludes[@]}" 2>>"$LOG_DIR/fm-$tag-source.log" | tar -x -C "$dest" &&
-      echo "git-mirror:$(git --git-dir="$FM_GIT" rev-parse "$tag^{commit}")" >"$dest/.route" && return 0
-  fi
+  err="$(printf '%s\n' "$json" | sed -n 's/^\s*"Error": "\(.*\)",\?$/\1/p' | sed 's/\\n\\t/ /g; s/\\n/ /g; s/\\t/ /g')"
+  echo "ERR ${err:-go mod download -json $1 gave no Dir (see $LOG_DIR/function-mesh-proxy.log)}"
   return 1
 }
 
-prepare_fm_crds() { # prepare_fm_crds <tag> <env-prefix>
-  local tag="$1" prefix="$2" dir="$CACHE/function-mesh-$1"
-  if [[ ! -e "$dir/crds/.done" ]]; then
-    local src="$dir/src"
-    if [[ ! -d "$src/config/crd/bases" ]]; then
-      fm_source "$tag" "$src" || { missing "${prefix}_CRDS" "no route to github.com/streamnative/function-mesh@$tag: the Go module proxy refuses it and no git mirror with that tag at $FM_GIT (set FMESH_FUNCTION_MESH_GIT); see $LOG_DIR/fm-$tag-source.log"; return 1; }
-    fi
-    rm -rf "$dir/crds" && mkdir -p "$dir/crds" &&
-      cp "$src"/config/crd/bases/*.yaml "$dir/crds/" && cp "$src/.route" "$dir/crds/.route" && touch "$dir/crds/.done"
-  fi
-  ENV_LINES+=("${prefix}_CRDS_DIR=$dir/crds" "${prefix}_SOURCE=$(cat "$dir/crds/.route")")
+# proxy_verdict <"ERR ..." line>: a short phrase for the one-line blocked reasons.
+proxy_verdict() {
+  if [[ "$1" == *"403 Forbidden"* ]]; then echo "is refused by the Go module proxy (403)"; else echo "is not served by the Go module proxy"; fi
 }
 
+# The upstream CRDs are data: they are looked for only in the shared data folder (which the project's steering
+# may fill), never built or extracted from source here.
+prepare_fm_crds() { # prepare_fm_crds <tag>; records FM_CRDS_DIR_<tag> or MISSING_FM_CRDS_<tag>
+  local tag="$1" dir="$SHARED/function-mesh/$1/crds" r
+  if compgen -G "$dir/*.yaml" >/dev/null; then
+    ENV_LINES+=("FM_CRDS_DIR_$tag=$dir")
+    return 0
+  fi
+  r="$(fm_proxy_dir_or_error "github.com/streamnative/function-mesh@$tag")"
+  missing "FM_CRDS_$tag" "github.com/streamnative/function-mesh@$tag $(proxy_verdict "$r") and $dir has no CRD files — \`go mod download -json github.com/streamnative/function-mesh@$tag\` answers: ${r#* }"
+  return 1
+}
+
+# The operator is code: only the Go module proxy is a legitimate source. It refuses the module today (403), so
+# this records MISSING_FM_OPERATOR unless the proxy starts serving it.
 prepare_fm_operator() {
-  local tag="$FM_VERSION" dir="$CACHE/function-mesh-$FM_VERSION"
-  if [[ ! -e "$dir/bin/.done" ]]; then
-    [[ -f "$dir/src/main.go" ]] || fm_source "$tag" "$dir/src" || { missing FM_OPERATOR "no source for the operator"; return 1; }
-    log "function-mesh operator $tag: go build (main.go)"
-    mkdir -p "$dir/bin"
+  local tag="$FM_VERSION" dir="$CACHE/fm-operator-proxy-$FM_VERSION" r src apidir
+  if [[ ! -e "$dir/.done" ]]; then
+    r="$(fm_proxy_dir_or_error "github.com/streamnative/function-mesh@$tag")" ||
+      { missing FM_OPERATOR "github.com/streamnative/function-mesh@$tag $(proxy_verdict "$r") — \`go mod download -json github.com/streamnative/function-mesh@$tag\` answers: ${r#* }"; return 1; }
+    log "function-mesh operator $tag: served by the Go module proxy; go build (main.go)"
+    rm -rf "$dir" && mkdir -p "$dir"
+    src="$dir/src"
     (
       set -e
-      cd "$dir/src"
-      go build -trimpath -o "$dir/bin/function-mesh-controller-manager" .
-      # The VPA CRD the operator's envtest installs, from the pinned VPA module (the operator watches VPAs when
-      # the autoscaling.k8s.io group is served).
-      vpadir="$(go list -m -f '{{.Dir}}' k8s.io/autoscaler/vertical-pod-autoscaler)"
-      if [[ -f "$vpadir/deploy/vpa-v1-crd-gen.yaml" ]]; then cp "$vpadir/deploy/vpa-v1-crd-gen.yaml" "$dir/bin/vpa-v1-crd-gen.yaml"; fi
-    ) >"$LOG_DIR/fm-operator-build.log" 2>&1 && touch "$dir/bin/.done"
+      cp -r "${r#DIR }"/. "$src"/ && chmod -R u+w "$src"
+      if [[ ! -d "$src/api" ]] && grep -q 'function-mesh/api => ./api' "$src/go.mod"; then
+        apidir="$(fm_proxy_dir_or_error "github.com/streamnative/function-mesh/api@$tag")"
+        [[ "$apidir" == DIR* ]]
+        mkdir -p "$src/api" && cp -r "${apidir#DIR }"/. "$src/api"/ && chmod -R u+w "$src/api"
+      fi
+      cd "$src"
+      go build -trimpath -o "$dir/function-mesh-controller-manager" .
+    ) >"$LOG_DIR/fm-operator-build.log" 2>&1 && touch "$dir/.done"
   fi
-  if [[ -e "$dir/bin/.done" ]]; then
-    ENV_LINES+=("FM_OPERATOR_BIN=$dir/bin/function-mesh-controller-manager" "FM_VERSION=$tag")
-    [[ -f "$dir/bin/vpa-v1-crd-gen.yaml" ]] && ENV_LINES+=("VPA_CRD=$dir/bin/vpa-v1-crd-gen.yaml")
+  if [[ -e "$dir/.done" ]]; then
+    ENV_LINES+=("FM_OPERATOR_BIN=$dir/function-mesh-controller-manager")
   else
-    missing FM_OPERATOR "go build of the Function Mesh operator $tag failed; see $LOG_DIR/fm-operator-build.log (last line: $(tail -n1 "$LOG_DIR/fm-operator-build.log" 2>/dev/null))"
+    missing FM_OPERATOR "go build of the Function Mesh operator $tag (from the Go module proxy) failed; see $LOG_DIR/fm-operator-build.log (last line: $(tail -n1 "$LOG_DIR/fm-operator-build.log" 2>/dev/null))"
   fi
 }
 
 T0=$SECONDS
+# Folders of an earlier version of this script that held Function Mesh sources, CRDs and an operator taken from
+# a research-tool git mirror (a route the project forbids): removed so that nothing can use them.
+for stale in "$CACHE"/function-mesh-*; do
+  [[ -e "$stale" ]] || continue
+  log "removing $stale (stale: built by an earlier prepare.sh from a git mirror, a route that is not allowed)"
+  rm -rf "$stale"
+done
+rm -f "$LOG_DIR"/fm-v*-source.log
+ENV_LINES+=("FM_VERSION=$FM_VERSION")
 timed etcd prepare_etcd
-timed "function-mesh CRDs $FM_VERSION" prepare_fm_crds "$FM_VERSION" FM
+timed "function-mesh CRDs $FM_VERSION" prepare_fm_crds "$FM_VERSION" &&
+  ENV_LINES+=("FM_CRDS_DIR=$SHARED/function-mesh/$FM_VERSION/crds")
 old_list=()
 for v in $FM_OLD_VERSIONS; do
-  key="FM_OLD_${v//[^0-9]/_}"
-  if timed "function-mesh CRDs $v" prepare_fm_crds "$v" "$key"; then old_list+=("$v=$CACHE/function-mesh-$v/crds"); fi
+  if timed "function-mesh CRDs $v" prepare_fm_crds "$v"; then old_list+=("$v=$SHARED/function-mesh/$v/crds"); fi
 done
 ENV_LINES+=("FM_OLD_CRDS=$(IFS=,; echo "${old_list[*]}")")
 timed "function-mesh operator" prepare_fm_operator
@@ -238,8 +237,18 @@ fi
 } >"$CACHE/conformance.env.tmp" && mv "$CACHE/conformance.env.tmp" "$CACHE/conformance.env"
 
 log "done in $((SECONDS - T0))s; wrote $CACHE/conformance.env"
+blocking=()
+for m in "${MISSING[@]}"; do
+  case "$m" in
+    FM_CRDS_* | FM_OPERATOR) ;; # known-blocked (see docs/conformance-blockers.md): reported as blocked scenarios
+    *) blocking+=("$m") ;;
+  esac
+done
 if ((${#MISSING[@]} > 0)); then
   log "missing parts: ${MISSING[*]}"
+fi
+if ((${#blocking[@]} > 0)); then
+  log "missing parts the conformance run cannot do without: ${blocking[*]}"
   [[ "${FMESH_PREPARE_ALLOW_MISSING:-0}" == 1 ]] || exit 1
 fi
 exit 0
