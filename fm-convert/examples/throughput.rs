@@ -1,0 +1,207 @@
+//! A quick, dependency-light comparison of fmesh's conversions with the raw JSON floor.
+//!
+//! For each kind (function, sink, source) and direction, it times the fmesh path and, on the same
+//! documents in the same run, the floor: `serde_json` parse into a `Value` and serialise back, of
+//! the input and of the output. Forward: Pulsar config JSON → parse → validate → convert →
+//! resource JSON. Reverse: resource JSON → parse → config → config JSON. List: 10,000 resources
+//! (a `v1` List) → a JSON array of configs.
+//!
+//! Run with `cargo run --release -p fm-convert --example throughput`. The last line is
+//! `convert/json-roundtrip ratio: X.XX`, X = fmesh time ÷ floor time over all cases (median of
+//! several runs). The criterion benches (`cargo bench -p fm-convert`) measure the same things
+//! with statistics.
+
+use fm_convert::convert::{
+    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
+};
+use fm_convert::crd::{Function, Sink, Source};
+use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
+use fm_convert::reverse::{function_config, sink_config, source_config};
+use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+type Step = Box<dyn Fn(&str) -> String>;
+
+struct Case {
+    name: &'static str,
+    input: String,
+    output: String,
+    fmesh: Step,
+}
+
+fn floor(text: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(text).expect("floor input is JSON");
+    serde_json::to_string(&v).expect("a Value serialises")
+}
+
+fn yaml_to_json(text: &str) -> String {
+    let v: serde_json::Value = serde_yaml_ng::from_str(text).expect("fixture is YAML");
+    serde_json::to_string(&v).expect("a Value serialises")
+}
+
+fn context() -> ConversionContext {
+    ConversionContext {
+        worker: serde_yaml_ng::from_str::<WorkerConfig>(include_str!(
+            "../../fixtures/worker/functions_worker.yml"
+        ))
+        .expect("worker fixture"),
+        connectors: serde_yaml_ng::from_str::<Vec<ConnectorDefinition>>(include_str!(
+            "../../fixtures/worker/connectors.yaml"
+        ))
+        .expect("connector fixture"),
+        package_url: None,
+        package_file_name: None,
+        cluster: Some("standalone".into()),
+        ..Default::default()
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let ctx = std::rc::Rc::new(context());
+    let function = yaml_to_json(include_str!("../../fixtures/functions/exclamation.yaml"));
+    let sink = yaml_to_json(include_str!("../../fixtures/sinks/elasticsearch.yaml"));
+    let source = yaml_to_json(include_str!("../../fixtures/sources/kafka.yaml"));
+
+    let c = ctx.clone();
+    let f_fwd: Step = Box::new(move |t| {
+        let cfg: FunctionConfig = fm_convert::parse::parse(t).expect("function config");
+        serde_json::to_string(&function_to_resource(&cfg, &c).expect("converts").resource)
+            .expect("serialises")
+    });
+    let c = ctx.clone();
+    let s_fwd: Step = Box::new(move |t| {
+        let cfg: SinkConfig = fm_convert::parse::parse(t).expect("sink config");
+        serde_json::to_string(&sink_to_resource(&cfg, &c).expect("converts").resource)
+            .expect("serialises")
+    });
+    let c = ctx.clone();
+    let o_fwd: Step = Box::new(move |t| {
+        let cfg: SourceConfig = fm_convert::parse::parse(t).expect("source config");
+        serde_json::to_string(&source_to_resource(&cfg, &c).expect("converts").resource)
+            .expect("serialises")
+    });
+    let function_resource = f_fwd(&function);
+    let sink_resource = s_fwd(&sink);
+    let source_resource = o_fwd(&source);
+
+    let c = ctx.clone();
+    let f_rev: Step = Box::new(move |t| {
+        let r: Function = fm_convert::parse::parse(t).expect("function resource");
+        serde_json::to_string(&function_config(&r, &c).expect("reverses")).expect("serialises")
+    });
+    let c = ctx.clone();
+    let s_rev: Step = Box::new(move |t| {
+        let r: Sink = fm_convert::parse::parse(t).expect("sink resource");
+        serde_json::to_string(&sink_config(&r, &c).expect("reverses")).expect("serialises")
+    });
+    let c = ctx.clone();
+    let o_rev: Step = Box::new(move |t| {
+        let r: Source = fm_convert::parse::parse(t).expect("source resource");
+        serde_json::to_string(&source_config(&r, &c).expect("reverses")).expect("serialises")
+    });
+
+    #[derive(serde::Deserialize)]
+    struct List {
+        items: Vec<Function>,
+    }
+    let items = vec![function_resource.as_str(); 10_000].join(",");
+    let list = format!(r#"{{"apiVersion":"v1","kind":"List","items":[{items}]}}"#);
+    let c = ctx.clone();
+    let l_rev: Step = Box::new(move |t| {
+        let l: List = fm_convert::parse::parse(t).expect("list");
+        let configs = l
+            .items
+            .iter()
+            .map(|r| function_config(r, &c))
+            .collect::<Result<Vec<_>, _>>()
+            .expect("reverses");
+        serde_json::to_string(&configs).expect("serialises")
+    });
+
+    let mut out = Vec::new();
+    for (name, input, step) in [
+        ("function/forward", function, f_fwd),
+        ("sink/forward", sink, s_fwd),
+        ("source/forward", source, o_fwd),
+        ("function/reverse", function_resource, f_rev),
+        ("sink/reverse", sink_resource, s_rev),
+        ("source/reverse", source_resource, o_rev),
+        ("function/list-10000", list, l_rev),
+    ] {
+        let output = step(&input);
+        out.push(Case {
+            name,
+            input,
+            output,
+            fmesh: step,
+        });
+    }
+    out
+}
+
+/// Time of `iters` calls of `f`.
+fn time(iters: u32, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let runs = 9;
+    let cases = cases();
+    let mut ratios_per_run = vec![Vec::new(); runs];
+    let mut totals = vec![(0.0f64, 0.0f64); runs];
+    println!(
+        "{:<22} {:>12} {:>12} {:>7}",
+        "case", "fmesh µs", "floor µs", "ratio"
+    );
+    for case in &cases {
+        let bytes = case.input.len() + case.output.len();
+        // About 4 MB of JSON per sample, at least one call.
+        let iters = u32::try_from((4_000_000 / bytes).max(1)).unwrap_or(1);
+        let mut fm = Vec::new();
+        let mut fl = Vec::new();
+        // Warm-up.
+        time(iters.div_ceil(4), || {
+            black_box((case.fmesh)(black_box(&case.input)));
+        });
+        for (run, ratios) in ratios_per_run.iter_mut().enumerate() {
+            let a = time(iters, || {
+                black_box((case.fmesh)(black_box(&case.input)));
+            })
+            .as_secs_f64()
+                / f64::from(iters);
+            let b = time(iters, || {
+                black_box(floor(black_box(&case.input)));
+                black_box(floor(black_box(&case.output)));
+            })
+            .as_secs_f64()
+                / f64::from(iters);
+            fm.push(a);
+            fl.push(b);
+            ratios.push(a / b);
+            totals[run].0 += a / b;
+            totals[run].1 += 1.0;
+        }
+        let (a, b) = (median(fm), median(fl));
+        println!(
+            "{:<22} {:>12.2} {:>12.2} {:>7.2}",
+            case.name,
+            a * 1e6,
+            b * 1e6,
+            a / b
+        );
+    }
+    // Overall: the mean of the per-case ratios in each run (every case weighs the same), median
+    // over runs.
+    let overall = median(totals.iter().map(|(sum, n)| sum / n).collect());
+    println!("convert/json-roundtrip ratio: {overall:.2}");
+}
