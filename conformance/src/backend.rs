@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+
 use crate::error::{HarnessError, Result};
 use crate::prepared::Prepared;
 
@@ -65,6 +67,118 @@ pub trait PulsarAdmin: Send + Sync {
     fn broker_service_url(&self) -> String;
 }
 
+/// Whether a part that some scenarios need is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// Installed / running.
+    Ready,
+    /// Known to be unobtainable on this machine (the reason names the evidence): the scenarios that need it
+    /// are reported as blocked, never passed or failed.
+    Blocked(String),
+    /// Should be there but could not be prepared or started: the scenarios that need it fail.
+    Failed(String),
+}
+
+/// Which Function Mesh CRDs (Function, Sink, Source, ...) the API server serves for this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CrdSet {
+    /// The CRD files of an upstream Function Mesh release.
+    Upstream {
+        /// The release (`v0.27.2`).
+        version: String,
+        /// Where its CRD files are.
+        dir: PathBuf,
+    },
+    /// fmesh's own generated CRDs (`fm_convert::crd::{function_crd, sink_crd, source_crd}`), installed because
+    /// the upstream ones are missing.
+    Fmesh {
+        /// Why the upstream CRDs are not used.
+        why_not_upstream: String,
+    },
+}
+
+impl CrdSet {
+    /// A short description for scenario lines.
+    pub fn describe(&self) -> String {
+        match self {
+            CrdSet::Upstream { version, .. } => format!("upstream Function Mesh {version}"),
+            CrdSet::Fmesh { .. } => "fmesh-generated (upstream missing)".to_owned(),
+        }
+    }
+
+    /// The CRD objects of this set (to reinstall them).
+    pub fn load(&self) -> Result<Vec<CustomResourceDefinition>> {
+        match self {
+            CrdSet::Upstream { dir, .. } => crate::kubeutil::load_crds(dir),
+            CrdSet::Fmesh { .. } => Ok(fmesh_crds()),
+        }
+    }
+}
+
+/// fmesh's generated Function, Sink and Source CRDs.
+pub fn fmesh_crds() -> Vec<CustomResourceDefinition> {
+    vec![
+        fm_convert::crd::function_crd(),
+        fm_convert::crd::sink_crd(),
+        fm_convert::crd::source_crd(),
+    ]
+}
+
+/// The one-line part of a reason recorded by prepare.sh (the text before ` — `, which precedes the exact
+/// command output).
+pub fn short_reason(reason: &str) -> &str {
+    reason.split(" — ").next().unwrap_or(reason)
+}
+
+/// Installs the pinned upstream CRDs when prepare.sh found them, else fmesh's generated ones. Returns the set
+/// in use (or why none could be installed) and the availability of the upstream set.
+pub async fn install_function_mesh_crds(
+    client: &kube::Client,
+    prepared: &Prepared,
+) -> (std::result::Result<CrdSet, String>, Availability) {
+    let version = prepared.fm_version();
+    if let Some(dir) = prepared.get("FM_CRDS_DIR") {
+        let dir = PathBuf::from(dir);
+        let installed = match crate::kubeutil::load_crds(&dir) {
+            Ok(crds) => crate::kubeutil::install_crds(client, &crds).await,
+            Err(e) => Err(e),
+        };
+        return match installed {
+            Ok(()) => (Ok(CrdSet::Upstream { version, dir }), Availability::Ready),
+            Err(e) => {
+                let why = format!("installing the upstream CRDs from {}: {e}", dir.display());
+                (Err(why.clone()), Availability::Failed(why))
+            }
+        };
+    }
+    let missing_key = format!("MISSING_FM_CRDS_{version}");
+    let (why, upstream) = match prepared.get(&missing_key) {
+        Some(r) => (
+            short_reason(r).to_owned(),
+            Availability::Blocked(short_reason(r).to_owned()),
+        ),
+        None => {
+            let r = format!(
+                "neither FM_CRDS_DIR nor {missing_key} in {}",
+                prepared.source.display()
+            );
+            (r.clone(), Availability::Failed(r))
+        }
+    };
+    match crate::kubeutil::install_crds(client, &fmesh_crds()).await {
+        Ok(()) => (
+            Ok(CrdSet::Fmesh {
+                why_not_upstream: why,
+            }),
+            upstream,
+        ),
+        Err(e) => (
+            Err(format!("installing fmesh's generated CRDs: {e}")),
+            upstream,
+        ),
+    }
+}
+
 /// A running cluster (API server + Function Mesh CRDs + operator) and Pulsar.
 pub trait Backend: Send + Sync {
     /// Backend name (`local`, `testcontainers`).
@@ -73,10 +187,13 @@ pub trait Backend: Send + Sync {
     fn client(&self) -> kube::Client;
     /// The prepared parts (CRD directories etc.).
     fn prepared(&self) -> &Prepared;
-    /// Ok when the Function Mesh CRDs of the pinned release were installed, else why not.
-    fn crds_installed(&self) -> Result<()>;
-    /// Ok when the Function Mesh operator runs, else why not.
-    fn operator(&self) -> Result<()>;
+    /// The Function Mesh CRD set the API server serves (upstream, or fmesh's own when upstream is missing),
+    /// or why none could be installed.
+    fn crds(&self) -> Result<CrdSet>;
+    /// Whether the pinned upstream CRDs are installed.
+    fn upstream_crds(&self) -> Availability;
+    /// Whether the Function Mesh operator runs.
+    fn operator(&self) -> Availability;
     /// The Pulsar side, or why it is not available.
     fn pulsar(&self) -> Result<&dyn PulsarAdmin>;
     /// Where the backend's logs are.
@@ -117,6 +234,35 @@ pub async fn start(kind: BackendKind) -> Result<Box<dyn Backend>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_reason_is_the_part_before_the_command_output() {
+        assert_eq!(
+            short_reason("m@v1 is refused (403) — `go mod download m@v1` answers: 403 Forbidden"),
+            "m@v1 is refused (403)"
+        );
+        assert_eq!(short_reason("plain"), "plain");
+    }
+
+    #[test]
+    fn fmesh_crd_set_is_function_sink_source() {
+        let names: Vec<_> = CrdSet::Fmesh {
+            why_not_upstream: "x".into(),
+        }
+        .load()
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.metadata.name)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "functions.compute.functionmesh.io",
+                "sinks.compute.functionmesh.io",
+                "sources.compute.functionmesh.io"
+            ]
+        );
+    }
 
     #[test]
     fn parses_backend_names() {

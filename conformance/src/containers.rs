@@ -15,9 +15,9 @@ use testcontainers::{ContainerAsync, ImageExt};
 use testcontainers_modules::k3s::{K3s, KUBE_SECURE_PORT};
 use testcontainers_modules::pulsar::Pulsar;
 
-use crate::backend::{AdminOutput, Backend, BackendKind, PulsarAdmin};
+use crate::backend::{AdminOutput, Availability, Backend, BackendKind, CrdSet, PulsarAdmin};
 use crate::error::{HarnessError, Result};
-use crate::kubeutil::{install_crds, load_crds, wait_for, FIELD_MANAGER};
+use crate::kubeutil::{wait_for, FIELD_MANAGER};
 use crate::prepared::Prepared;
 
 /// Namespace of the operator Deployment.
@@ -172,8 +172,9 @@ pub struct ContainersBackend {
     client: Client,
     prepared: Prepared,
     log_dir: PathBuf,
-    operator_state: std::result::Result<(), String>,
-    crds_state: std::result::Result<(), String>,
+    operator_state: Availability,
+    upstream_state: Availability,
+    crds_state: std::result::Result<CrdSet, String>,
 }
 
 impl std::fmt::Debug for ContainersBackend {
@@ -223,17 +224,19 @@ impl ContainersBackend {
                 .await?;
         let client = Client::try_from(config)?;
 
-        let crds_state = match prepared.path("FM_CRDS_DIR", "function-mesh CRDs", "FM_CRDS") {
-            Ok(dir) => install_crds(&client, &load_crds(&dir)?)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        let operator_state = match &crds_state {
-            Ok(()) => install_operator(&client, &fm_version)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(format!("not installed: the CRDs are not installed: {e}")),
+        let (crds_state, upstream_state) =
+            crate::backend::install_function_mesh_crds(&client, &prepared).await;
+        let operator_state = match &upstream_state {
+            Availability::Ready => match install_operator(&client, &fm_version).await {
+                Ok(()) => Availability::Ready,
+                Err(e) => Availability::Failed(e.to_string()),
+            },
+            Availability::Blocked(r) => {
+                Availability::Blocked(format!("not installed: it needs the upstream CRDs: {r}"))
+            }
+            Availability::Failed(r) => {
+                Availability::Failed(format!("not installed: it needs the upstream CRDs: {r}"))
+            }
         };
 
         let pulsar_container = Pulsar::default().start().await.map_err(unavailable)?;
@@ -253,6 +256,7 @@ impl ContainersBackend {
             prepared,
             log_dir,
             operator_state,
+            upstream_state,
             crds_state,
         })
     }
@@ -339,7 +343,7 @@ impl Backend for ContainersBackend {
     fn prepared(&self) -> &Prepared {
         &self.prepared
     }
-    fn crds_installed(&self) -> Result<()> {
+    fn crds(&self) -> Result<CrdSet> {
         self.crds_state
             .clone()
             .map_err(|reason| HarnessError::Missing {
@@ -347,13 +351,11 @@ impl Backend for ContainersBackend {
                 reason,
             })
     }
-    fn operator(&self) -> Result<()> {
-        self.operator_state
-            .clone()
-            .map_err(|reason| HarnessError::Missing {
-                part: "function-mesh operator".into(),
-                reason,
-            })
+    fn upstream_crds(&self) -> Availability {
+        self.upstream_state.clone()
+    }
+    fn operator(&self) -> Availability {
+        self.operator_state.clone()
     }
     fn pulsar(&self) -> Result<&dyn PulsarAdmin> {
         Ok(&self.pulsar)

@@ -10,10 +10,10 @@ use std::time::Duration;
 use base64::Engine as _;
 use kube::Client;
 
-use crate::backend::{AdminOutput, Backend, BackendKind, PulsarAdmin};
+use crate::backend::{AdminOutput, Availability, Backend, BackendKind, CrdSet, PulsarAdmin};
 use crate::certs::ControlPlaneCerts;
 use crate::error::{HarnessError, Result};
-use crate::kubeutil::{install_crds, load_crds, wait_for};
+use crate::kubeutil::wait_for;
 use crate::prepared::Prepared;
 use crate::process::{free_port, tail, ManagedProcess};
 
@@ -22,8 +22,9 @@ use crate::process::{free_port, tail, ManagedProcess};
 pub struct LocalBackend {
     pulsar: std::result::Result<LocalPulsarAdmin, String>,
     operator_proc: Option<ManagedProcess>,
-    operator_state: std::result::Result<(), String>,
-    crds_state: std::result::Result<(), String>,
+    operator_state: Availability,
+    upstream_state: Availability,
+    crds_state: std::result::Result<CrdSet, String>,
     client: Client,
     apiserver: ManagedProcess,
     etcd: ManagedProcess,
@@ -45,10 +46,11 @@ impl std::fmt::Debug for LocalBackend {
 }
 
 impl LocalBackend {
-    /// Starts etcd, kube-apiserver, installs the pinned CRDs, starts the operator and Pulsar.
+    /// Starts etcd, kube-apiserver, installs the pinned upstream CRDs (or fmesh's generated ones when those are
+    /// missing), starts the operator (when prepared) and Pulsar.
     ///
     /// Fails only when the control plane (etcd + API server) cannot run; a missing operator, CRD set or Pulsar
-    /// is recorded and reported by the scenarios that need it.
+    /// is recorded and reported (blocked or failed) by the scenarios that need it.
     pub async fn start() -> Result<LocalBackend> {
         let log_dir = crate::backend::run_log_dir(BackendKind::Local)?;
         eprintln!("conformance: local backend logs in {}", log_dir.display());
@@ -141,34 +143,45 @@ impl LocalBackend {
             .await?;
         }
 
-        // CRDs of the pinned release (+ the VPA CRD, as the operator's own test suite installs it).
-        let crds_state = match prepared.path("FM_CRDS_DIR", "function-mesh CRDs", "FM_CRDS") {
-            Ok(dir) => {
-                let mut crds = load_crds(&dir)?;
-                if let Some(vpa) = prepared.get("VPA_CRD") {
-                    crds.extend(crate::kubeutil::load_yaml_docs(Path::new(vpa))?);
-                }
-                install_crds(&client, &crds)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-            Err(e) => Err(e.to_string()),
-        };
+        // The pinned upstream CRDs when prepared, else fmesh's generated ones (so every scenario that needs only
+        // *a* schema still runs against the real API server).
+        let (crds_state, upstream_state) =
+            crate::backend::install_function_mesh_crds(&client, &prepared).await;
+        if let Ok(set) = &crds_state {
+            eprintln!("conformance: CRDs in use: {}", set.describe());
+        }
 
-        // The operator.
+        // The operator: only with the upstream CRDs and a binary that prepare.sh built from the Go module proxy.
         let (operator_proc, operator_state) = match (
-            &crds_state,
-            prepared.path("FM_OPERATOR_BIN", "operator", "FM_OPERATOR"),
+            &upstream_state,
+            prepared.get("FM_OPERATOR_BIN"),
+            prepared.get("MISSING_FM_OPERATOR"),
         ) {
-            (Err(e), _) => (
+            (_, None, Some(why)) => (
                 None,
-                Err(format!("not started: the CRDs are not installed: {e}")),
+                Availability::Blocked(crate::backend::short_reason(why).to_owned()),
             ),
-            (Ok(()), Err(e)) => (None, Err(e.to_string())),
-            (Ok(()), Ok(bin)) => match start_operator(&bin, &kubeconfig, &log_dir).await {
-                Ok(p) => (Some(p), Ok(())),
-                Err(e) => (None, Err(e.to_string())),
-            },
+            (_, None, None) => (
+                None,
+                Availability::Failed(format!(
+                    "neither FM_OPERATOR_BIN nor MISSING_FM_OPERATOR in {}",
+                    prepared.source.display()
+                )),
+            ),
+            (Availability::Blocked(r), Some(_), _) => (
+                None,
+                Availability::Blocked(format!("not started: it needs the upstream CRDs: {r}")),
+            ),
+            (Availability::Failed(r), Some(_), _) => (
+                None,
+                Availability::Failed(format!("not started: it needs the upstream CRDs: {r}")),
+            ),
+            (Availability::Ready, Some(bin), _) => {
+                match start_operator(Path::new(bin), &kubeconfig, &log_dir).await {
+                    Ok(p) => (Some(p), Availability::Ready),
+                    Err(e) => (None, Availability::Failed(e.to_string())),
+                }
+            }
         };
 
         // Pulsar.
@@ -181,6 +194,7 @@ impl LocalBackend {
             pulsar,
             operator_proc,
             operator_state,
+            upstream_state,
             crds_state,
             client,
             apiserver,
@@ -273,7 +287,7 @@ impl Backend for LocalBackend {
     fn prepared(&self) -> &Prepared {
         &self.prepared
     }
-    fn crds_installed(&self) -> Result<()> {
+    fn crds(&self) -> Result<CrdSet> {
         self.crds_state
             .clone()
             .map_err(|reason| HarnessError::Missing {
@@ -281,13 +295,11 @@ impl Backend for LocalBackend {
                 reason,
             })
     }
-    fn operator(&self) -> Result<()> {
-        self.operator_state
-            .clone()
-            .map_err(|reason| HarnessError::Missing {
-                part: "function-mesh operator".into(),
-                reason,
-            })
+    fn upstream_crds(&self) -> Availability {
+        self.upstream_state.clone()
+    }
+    fn operator(&self) -> Availability {
+        self.operator_state.clone()
     }
     fn pulsar(&self) -> Result<&dyn PulsarAdmin> {
         match &self.pulsar {

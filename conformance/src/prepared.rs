@@ -61,6 +61,11 @@ impl Prepared {
         }
     }
 
+    /// The pinned Function Mesh release (`FM_VERSION`, default `v0.27.2`).
+    pub fn fm_version(&self) -> String {
+        self.get("FM_VERSION").unwrap_or("v0.27.2").to_owned()
+    }
+
     /// The older Function Mesh releases whose CRDs were prepared (`FM_OLD_CRDS=v0.6.0=/dir,...`).
     pub fn old_crd_dirs(&self) -> Vec<(String, PathBuf)> {
         self.get("FM_OLD_CRDS")
@@ -76,11 +81,8 @@ impl Prepared {
         self.values
             .iter()
             .filter_map(|(k, v)| {
-                let rest = k.strip_prefix("MISSING_FM_OLD_")?.strip_suffix("_CRDS")?;
-                Some((
-                    format!("v{}", rest.trim_start_matches('_').replace('_', ".")),
-                    v.clone(),
-                ))
+                let version = k.strip_prefix("MISSING_FM_CRDS_")?;
+                (version != self.fm_version()).then(|| (version.to_owned(), v.clone()))
             })
             .collect()
     }
@@ -110,7 +112,7 @@ mod tests {
     fn parses_env_lines_and_old_crds() {
         let p = Prepared {
             values: parse_env(
-                "# c\nETCD_BIN=/x/etcd\nFM_OLD_CRDS=v0.6.0=/a,v0.14.0=/b\nMISSING_FM_OLD__0_1_11_CRDS=no tag\nK=a=b\n",
+                "# c\nETCD_BIN=/x/etcd\nFM_VERSION=v0.27.2\nFM_OLD_CRDS=v0.6.0=/a,v0.14.0=/b\nMISSING_FM_CRDS_v0.1.11=no tag\nMISSING_FM_CRDS_v0.27.2=403\nK=a=b\n",
             ),
             source: PathBuf::from("/t/conformance.env"),
         };

@@ -54,12 +54,30 @@ pub struct Outcome {
     pub failures: Vec<Failure>,
     /// Notes printed under the scenario line (e.g. the asserted list of CRD differences).
     pub notes: Vec<String>,
+    /// Set when the scenario could not run because a part is known to be unobtainable here (the reason, one
+    /// line): neither passed nor failed.
+    pub blocked: Option<String>,
+    /// Which Function Mesh CRDs the scenario ran against (for the scenario line), when it used any.
+    pub crds: Option<String>,
 }
 
 impl Outcome {
-    /// Whether the scenario passed.
+    /// Whether the scenario passed (ran, and nothing failed).
     pub fn passed(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.blocked.is_none()
+    }
+
+    /// Whether the scenario failed (a blocked scenario has not failed unless it recorded failures).
+    pub fn failed(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
+    /// A scenario that could not run because a part is known to be unobtainable (`reason`, one line).
+    pub fn blocked(reason: impl Into<String>) -> Self {
+        Outcome {
+            blocked: Some(reason.into()),
+            ..Outcome::default()
+        }
     }
 
     /// Records a failure.
@@ -91,12 +109,17 @@ impl Outcome {
     }
 
     /// An outcome with a single failure.
-    pub fn failed(f: Failure) -> Self {
+    pub fn failed_with(f: Failure) -> Self {
         Outcome {
             failures: vec![f],
-            notes: Vec::new(),
+            ..Outcome::default()
         }
     }
+}
+
+/// The line before the closing line: how many scenarios were blocked.
+pub fn blocked_line(blocked: usize) -> String {
+    format!("conformance: {blocked} scenarios blocked (see docs/conformance-blockers.md)")
 }
 
 /// The closing line of a run.
@@ -113,6 +136,17 @@ mod tests {
         assert_eq!(
             summary_line(12, 0, "local"),
             "conformance: 12 scenarios passed, 0 failed (backend: local)"
+        );
+    }
+
+    #[test]
+    fn blocked_is_neither_passed_nor_failed() {
+        let o = Outcome::blocked("needs the operator");
+        assert!(!o.passed());
+        assert!(!o.failed());
+        assert_eq!(
+            blocked_line(3),
+            "conformance: 3 scenarios blocked (see docs/conformance-blockers.md)"
         );
     }
 

@@ -1,13 +1,15 @@
 //! The conformance runner (`harness = false`): starts the backend chosen by `FM_CONFORMANCE_BACKEND`
-//! (`local` by default), runs every scenario, prints one line per scenario and the closing line
-//! `conformance: N scenarios passed, M failed (backend: <name>)`. Exits non-zero when M > 0 or the backend
-//! cannot start. Everything started is torn down before exit, also when a scenario panics.
+//! (`local` by default), runs every scenario, prints one line per scenario (`ok`, `FAIL` or `BLOCKED`, with the
+//! Function Mesh CRDs it ran against), then `conformance: K scenarios blocked (see docs/conformance-blockers.md)`
+//! and the closing line `conformance: N scenarios passed, M failed (backend: <name>)`. A blocked scenario needs a
+//! part that is known to be unobtainable here; it counts neither as passed nor as failed. Exits non-zero when
+//! M > 0 or the backend cannot start. Everything started is torn down before exit, also when a scenario panics.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use conformance::backend::{self, BackendKind};
-use conformance::report::{summary_line, Failure, Outcome};
+use conformance::report::{blocked_line, summary_line, Failure, Outcome};
 use conformance::scenarios::{self, Ctx};
 use futures::FutureExt;
 
@@ -18,7 +20,8 @@ fn main() -> ExitCode {
     if std::env::args().any(|a| a == "--list") {
         return ExitCode::SUCCESS;
     }
-    let all = scenarios::all();
+    let fixtures = conformance::prepared::workspace_root().join("fixtures");
+    let all = scenarios::all(&fixtures);
     let kind = match BackendKind::from_env() {
         Ok(k) => k,
         Err(e) => {
@@ -47,7 +50,7 @@ fn main() -> ExitCode {
                 kind.name()
             );
             for s in &all {
-                println!("FAIL {} (backend did not start)", s.name);
+                println!("FAIL     {} (backend did not start)", s.name);
             }
             println!("{}", summary_line(0, all.len(), kind.name()));
             return ExitCode::FAILURE;
@@ -59,8 +62,7 @@ fn main() -> ExitCode {
         started.elapsed().as_secs_f64()
     );
 
-    let fixtures = conformance::prepared::workspace_root().join("fixtures");
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut passed, mut failed, mut blocked) = (0usize, 0usize, 0usize);
     let mut reported_dead = std::collections::BTreeSet::new();
     for s in &all {
         let t0 = Instant::now();
@@ -78,10 +80,10 @@ fn main() -> ExitCode {
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                         .unwrap_or_else(|| "panic".into());
-                    Outcome::failed(Failure::new(s.name, "-", "no panic", msg))
+                    Outcome::failed_with(Failure::new(&s.name, "-", "no panic", msg))
                 }
-                Err(_) => Outcome::failed(Failure::new(
-                    s.name,
+                Err(_) => Outcome::failed_with(Failure::new(
+                    &s.name,
                     "-",
                     format!("done within {SCENARIO_TIMEOUT:?}"),
                     "timed out",
@@ -89,22 +91,30 @@ fn main() -> ExitCode {
             }
         };
         let secs = t0.elapsed().as_secs_f64();
-        if outcome.passed() {
-            passed += 1;
-            println!("ok   {} ({secs:.1}s)", s.name);
-        } else {
+        let crds = outcome
+            .crds
+            .as_deref()
+            .map(|c| format!(" [CRDs: {c}]"))
+            .unwrap_or_default();
+        if outcome.failed() {
             failed += 1;
-            println!("FAIL {} ({secs:.1}s)", s.name);
+            println!("FAIL     {}{crds} ({secs:.1}s)", s.name);
             for f in &outcome.failures {
-                println!("       {f}");
+                println!("         {f}");
             }
+        } else if let Some(reason) = &outcome.blocked {
+            blocked += 1;
+            println!("BLOCKED  {} — {reason}", s.name);
+        } else {
+            passed += 1;
+            println!("ok       {}{crds} ({secs:.1}s)", s.name);
         }
         for n in &outcome.notes {
-            println!("       note: {n}");
+            println!("         note: {n}");
         }
         for d in backend.health() {
             if reported_dead.insert(d.lines().next().unwrap_or_default().to_owned()) {
-                println!("       backend process died: {d}");
+                println!("         backend process died: {d}");
             }
         }
     }
@@ -116,6 +126,7 @@ fn main() -> ExitCode {
         eprintln!("conformance: logs of this run are in {}", log_dir.display());
     }
     eprintln!("conformance: total {:.1}s", started.elapsed().as_secs_f64());
+    println!("{}", blocked_line(blocked));
     println!("{}", summary_line(passed, failed, name));
     if failed > 0 {
         ExitCode::FAILURE

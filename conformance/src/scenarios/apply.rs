@@ -1,105 +1,103 @@
-//! Scenario 2: every fixture converts, server-side applies, and reads back with nothing pruned or changed;
-//! converting back to the Pulsar config gives the input.
+//! Scenario 2, one per fixture file: the fixture converts, server-side applies with `kube::Api`, reads back
+//! with nothing pruned or changed, and converting the stored resource back (`fm_convert::reverse`) gives the
+//! normalised input (`fm_convert::normalize`).
+
+use std::path::PathBuf;
+
+use kube::api::{Api, DynamicObject};
+use serde_json::Value;
 
 use super::fixtures::{self, Kind};
 use super::Ctx;
 use crate::kubeutil::ensure_namespace;
 use crate::report::{Failure, Outcome};
-use crate::require;
+use crate::{crds, require};
 
-/// Namespace of scenarios 2 and 3.
+/// Namespace of scenarios 2 and 3 (the one the operator watches).
 pub const NS: &str = crate::backend::OPERATOR_WATCHED_NAMESPACE;
 
-async fn applied(ctx: &Ctx<'_>, kind: Kind) -> Outcome {
+/// Every leaf fmesh wrote under `spec`, `metadata.labels` and `metadata.annotations` is kept by the server.
+pub fn check_nothing_pruned(o: &mut Outcome, obj: &str, written: &Value, stored: &Value) {
+    for (path, w, s) in fixtures::lost_fields(&written["spec"], &stored["spec"], "spec") {
+        o.fail(Failure::new(obj, path, w, s));
+    }
+    for part in ["labels", "annotations"] {
+        for (path, w, s) in fixtures::lost_fields(
+            &written["metadata"][part],
+            &stored["metadata"][part],
+            &format!("metadata.{part}"),
+        ) {
+            o.fail(Failure::new(obj, path, w, s));
+        }
+    }
+}
+
+/// 2. One fixture file.
+pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
     let mut o = Outcome::default();
-    let object = format!("{} fixtures", kind.kind());
-    require!(ctx.backend.crds_installed(), object);
+    let fname = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let fixture = format!("fixture {}/{fname}", kind.dir());
+    crds!(ctx, o);
     let client = ctx.backend.client();
     require!(
         ensure_namespace(&client, NS).await,
         format!("namespace {NS}")
     );
-    let cctx = fixtures::context(&ctx.fixtures);
-    let files = fixtures::files(&ctx.fixtures, kind);
-    if files.is_empty() {
-        return Outcome::failed(Failure::new(
-            &object,
-            "-",
-            format!("fixtures in fixtures/{}", kind.dir()),
-            "none",
-        ));
-    }
-    for f in files {
-        let fname = f
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let fx = match fixtures::convert(&f, kind, &cctx) {
-            Ok(fx) => fx,
-            Err(e) => {
-                o.fail(Failure::new(
-                    format!("fixture {}/{fname}", kind.dir()),
-                    "-",
-                    "converts",
-                    e,
-                ));
-                continue;
-            }
-        };
-        match fixtures::apply(&client, NS, kind, &fx).await {
-            Ok((name, stored)) => {
-                let obj = format!("{} {NS}/{name} (from {fname})", kind.kind());
-                for part in ["spec"] {
-                    for (path, w, s) in
-                        fixtures::lost_fields(&fx.resource[part], &stored[part], part)
-                    {
-                        o.fail(Failure::new(&obj, path, w, s));
-                    }
-                }
-                for part in ["labels", "annotations"] {
-                    for (path, w, s) in fixtures::lost_fields(
-                        &fx.resource["metadata"][part],
-                        &stored["metadata"][part],
-                        &format!("metadata.{part}"),
-                    ) {
-                        o.fail(Failure::new(&obj, path, w, s));
-                    }
-                }
-                match fixtures::round_trip(&f, kind, &stored, &cctx) {
-                    Ok(diffs) => {
-                        for (path, w, g) in diffs {
-                            o.fail(Failure::new(format!("{obj} → Pulsar config"), path, w, g));
-                        }
-                    }
-                    Err(e) => o.fail(Failure::new(
-                        format!("{obj} → Pulsar config"),
-                        "-",
-                        "converts back",
-                        e,
-                    )),
-                }
-                o.note(format!("{fname} → {} {name}: every written field kept; converts back to the normalised input", kind.kind()));
-            }
-            Err(e) => o.fail(Failure::new(
-                format!("fixture {}/{fname}", kind.dir()),
-                "-",
-                "accepted by the API server",
-                e,
-            )),
+    let cctx = require!(fixtures::context_for(&ctx.fixtures, &file), fixture);
+    let fx = match fixtures::convert(&file, kind, &cctx) {
+        Ok(fx) => fx,
+        Err(e) => {
+            o.fail(Failure::new(&fixture, "-", "converts", e));
+            return o;
         }
+    };
+    let (name, applied) = match fixtures::apply(&client, NS, kind, &fx).await {
+        Ok(x) => x,
+        Err(e) => {
+            o.fail(Failure::new(&fixture, "-", "accepted by the API server", e));
+            return o;
+        }
+    };
+    let obj = format!("{} {NS}/{name} (from {fname})", kind.kind());
+    // Read back with a fresh GET (not only the apply response).
+    let api: Api<DynamicObject> = Api::namespaced_with(client, NS, &kind.api_resource());
+    let stored = match api.get(&name).await {
+        Ok(s) => serde_json::to_value(&s).unwrap_or_default(),
+        Err(e) => {
+            o.fail(Failure::new(
+                &obj,
+                "-",
+                "readable after apply",
+                e.to_string(),
+            ));
+            return o;
+        }
+    };
+    o.check_eq(
+        &obj,
+        "metadata.resourceVersion (apply response vs GET)",
+        applied["metadata"]["resourceVersion"].clone(),
+        stored["metadata"]["resourceVersion"].clone(),
+    );
+    check_nothing_pruned(&mut o, &obj, &fx.resource, &stored);
+    match fixtures::round_trip(&file, kind, &stored, &cctx) {
+        Ok(diffs) => {
+            for (path, w, g) in diffs {
+                o.fail(Failure::new(format!("{obj} → Pulsar config"), path, w, g));
+            }
+        }
+        Err(e) => o.fail(Failure::new(
+            format!("{obj} → Pulsar config"),
+            "-",
+            "converts back",
+            e,
+        )),
+    }
+    if !fx.secrets.is_empty() {
+        o.note(format!("{} Secret(s) applied with it", fx.secrets.len()));
     }
     o
-}
-
-/// 2. Functions.
-pub async fn functions(ctx: &Ctx<'_>) -> Outcome {
-    applied(ctx, Kind::Function).await
-}
-/// 2. Sinks.
-pub async fn sinks(ctx: &Ctx<'_>) -> Outcome {
-    applied(ctx, Kind::Sink).await
-}
-/// 2. Sources.
-pub async fn sources(ctx: &Ctx<'_>) -> Outcome {
-    applied(ctx, Kind::Source).await
 }

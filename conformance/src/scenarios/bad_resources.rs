@@ -7,7 +7,7 @@ use kube::core::{ApiResource, GroupVersionKind};
 use super::Ctx;
 use crate::kubeutil::ensure_namespace;
 use crate::report::{Failure, Outcome};
-use crate::require;
+use crate::{crds, require};
 
 const NS: &str = "fmesh-bad-resources";
 
@@ -96,13 +96,76 @@ async fn expect_rejected(
     }
 }
 
+/// The names of every Function in the scenario namespace (to show nothing was created).
+async fn functions_in_ns(ctx: &Ctx<'_>) -> crate::Result<Vec<String>> {
+    Ok(function_api(ctx)
+        .list(&ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .filter_map(|f| f.metadata.name)
+        .collect())
+}
+
+/// 8a. A Pulsar function name that makes the resource name too long is rejected by fmesh's validation, so no
+/// request is made: the conversion returns a validation error naming `name`, and the namespace holds no
+/// Function afterwards.
+pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> Outcome {
+    let mut o = Outcome::default();
+    crds!(ctx, o);
+    require!(
+        ensure_namespace(&ctx.backend.client(), NS).await,
+        format!("namespace {NS}")
+    );
+    let file = ctx.fixtures.join("functions").join("exclamation.yaml");
+    let object = "fixture functions/exclamation.yaml with a 60-character name";
+    let cctx = require!(super::fixtures::context(&ctx.fixtures), object);
+    let text = require!(
+        std::fs::read_to_string(&file).map_err(|e| format!("read {}: {e}", file.display())),
+        object
+    );
+    let mut cfg: fm_convert::pulsar::FunctionConfig =
+        require!(fm_convert::parse::parse(&text), object);
+    cfg.name = Some("a".repeat(60));
+    let before = require!(functions_in_ns(ctx).await, format!("namespace {NS}"));
+    match fm_convert::convert::function_to_resource(&cfg, &cctx) {
+        Ok(r) => o.fail(Failure::new(
+            object,
+            "name",
+            "rejected by fmesh's validation",
+            format!(
+                "converted to {}",
+                r.resource.metadata.name.unwrap_or_default()
+            ),
+        )),
+        Err(fm_convert::convert::ConvertError::Invalid(errs)) => {
+            let paths: Vec<&str> = errs.0.iter().map(|i| i.path.as_str()).collect();
+            if !paths.contains(&"name") {
+                o.fail(Failure::new(
+                    object,
+                    "name",
+                    "a validation issue at `name`",
+                    format!("{paths:?}"),
+                ));
+            }
+            o.note(format!("fmesh: {}", errs.to_string().replace('\n', " ")));
+        }
+        Err(e) => o.fail(Failure::new(
+            object,
+            "name",
+            "a validation error",
+            e.to_string(),
+        )),
+    }
+    let after = require!(functions_in_ns(ctx).await, format!("namespace {NS}"));
+    o.check_eq(&format!("namespace {NS}"), "functions", before, after);
+    o
+}
+
 /// 8a. A name longer than Kubernetes allows for a custom resource (253) is rejected by the API server.
 pub async fn name_too_long(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
-    require!(
-        ctx.backend.crds_installed(),
-        "CRD functions.compute.functionmesh.io"
-    );
+    crds!(ctx, o);
     require!(
         ensure_namespace(&ctx.backend.client(), NS).await,
         format!("namespace {NS}")
@@ -123,10 +186,7 @@ pub async fn name_too_long(ctx: &Ctx<'_>) -> Outcome {
 /// 8b. A value outside a CRD enum (`processingGuarantee: exactly_once`) is rejected by the API server.
 pub async fn unknown_enum(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
-    require!(
-        ctx.backend.crds_installed(),
-        "CRD functions.compute.functionmesh.io"
-    );
+    crds!(ctx, o);
     require!(
         ensure_namespace(&ctx.backend.client(), NS).await,
         format!("namespace {NS}")

@@ -3,10 +3,11 @@
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::Api;
 
+use super::need_upstream_crds;
 use super::Ctx;
 use crate::kubeutil::load_crds;
 use crate::report::{Failure, Outcome};
-use crate::require;
+use crate::{crds, gate, require};
 
 /// The CRDs of the pinned release, by plural, with the subresources each must serve.
 pub const EXPECTED: &[(&str, &str, bool)] = &[
@@ -21,11 +22,14 @@ pub const EXPECTED: &[(&str, &str, bool)] = &[
 /// with the status (and scale) subresources, and what the API server stores equals the release files.
 pub async fn upstream_installed(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
-    require!(ctx.backend.crds_installed(), "CRDs compute.functionmesh.io");
+    gate!(need_upstream_crds(ctx));
+    crds!(ctx, o);
     let dir = require!(
-        ctx.backend
-            .prepared()
-            .path("FM_CRDS_DIR", "function-mesh CRDs", "FM_CRDS"),
+        ctx.backend.prepared().path(
+            "FM_CRDS_DIR",
+            "function-mesh CRDs",
+            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version())
+        ),
         "CRDs compute.functionmesh.io"
     );
     let files = require!(load_crds(&dir), "CRDs compute.functionmesh.io");
@@ -112,10 +116,6 @@ pub async fn upstream_installed(ctx: &Ctx<'_>) -> Outcome {
             ));
         }
     }
-    o.note(format!(
-        "CRDs from {} ({})",
-        dir.display(),
-        ctx.backend.prepared().get("FM_SOURCE").unwrap_or("?")
-    ));
+    o.note(format!("CRDs from {}", dir.display()));
     o
 }

@@ -106,26 +106,36 @@ pub fn convert(
 ) -> Result<ConvertedFixture, String> {
     let text =
         std::fs::read_to_string(file).map_err(|e| format!("read {}: {e}", file.display()))?;
+    convert_str(&text, file, kind, ctx)
+}
+
+/// Parses and converts a Pulsar config given as text (YAML or JSON); `file` names it in errors.
+pub fn convert_str(
+    text: &str,
+    file: &Path,
+    kind: Kind,
+    ctx: &ConversionContext,
+) -> Result<ConvertedFixture, String> {
     let config: Value =
-        fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
     let (resource, secrets) = match kind {
         Kind::Function => {
             let c: FunctionConfig =
-                fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+                fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
             let r = function_to_resource(&c, ctx)
                 .map_err(|e| format!("{}: convert: {e}", file.display()))?;
             (serde_json::to_value(&r.resource), r.secrets)
         }
         Kind::Sink => {
             let c: SinkConfig =
-                fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+                fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
             let r = sink_to_resource(&c, ctx)
                 .map_err(|e| format!("{}: convert: {e}", file.display()))?;
             (serde_json::to_value(&r.resource), r.secrets)
         }
         Kind::Source => {
             let c: SourceConfig =
-                fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+                fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
             let r = source_to_resource(&c, ctx)
                 .map_err(|e| format!("{}: convert: {e}", file.display()))?;
             (serde_json::to_value(&r.resource), r.secrets)
@@ -140,25 +150,42 @@ pub fn convert(
     })
 }
 
-/// The conversion context the scenarios use: the worker defaults plus the built-in connector catalogue from
-/// `fixtures/worker/connectors.yaml` when present.
-pub fn context(fixtures: &Path) -> ConversionContext {
-    let mut ctx = ConversionContext::default();
-    if let Ok(text) = std::fs::read_to_string(fixtures.join("worker").join("functions_worker.yml"))
-    {
-        if let Ok(w) = fm_convert::parse::parse(&text) {
-            ctx.worker = w;
-        }
+/// The conversion context the scenarios use: the worker settings of `fixtures/worker/functions_worker.yml`
+/// and the built-in connector catalogue of `fixtures/worker/connectors.yaml`.
+pub fn context(fixtures: &Path) -> Result<ConversionContext, String> {
+    context_with_worker(
+        fixtures,
+        &fixtures.join("worker").join("functions_worker.yml"),
+    )
+}
+
+/// The conversion context for one fixture file: `fixtures/worker/trusted.yml` for `trusted-*` fixtures,
+/// else [`context`].
+pub fn context_for(fixtures: &Path, file: &Path) -> Result<ConversionContext, String> {
+    let trusted = file
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("trusted-"));
+    if trusted {
+        context_with_worker(fixtures, &fixtures.join("worker").join("trusted.yml"))
+    } else {
+        context(fixtures)
     }
-    for name in ["connectors.yaml", "connectors.yml", "connectors.json"] {
-        let p = fixtures.join("worker").join(name);
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            if let Ok(c) = fm_convert::parse::parse(&text) {
-                ctx.connectors = c;
-            }
-        }
-    }
-    ctx
+}
+
+/// A conversion context with the worker settings of `worker` and the connector catalogue of
+/// `fixtures/worker/connectors.yaml`. Unreadable or invalid files are errors, not defaults.
+pub fn context_with_worker(fixtures: &Path, worker: &Path) -> Result<ConversionContext, String> {
+    let read =
+        |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("read {}: {e}", p.display()));
+    let mut ctx = ConversionContext {
+        worker: fm_convert::parse::parse(&read(worker)?)
+            .map_err(|e| format!("{}: {e}", worker.display()))?,
+        ..ConversionContext::default()
+    };
+    let connectors = fixtures.join("worker").join("connectors.yaml");
+    ctx.connectors = fm_convert::parse::parse(&read(&connectors)?)
+        .map_err(|e| format!("{}: {e}", connectors.display()))?;
+    Ok(ctx)
 }
 
 /// Server-side applies the Secrets and then the resource into `namespace`; returns what the server stored.
@@ -196,6 +223,40 @@ pub async fn apply(
         .map_err(|e| format!("apply {} {namespace}/{name}: {e}", kind.kind()))?;
     let v = serde_json::to_value(&stored).map_err(|e| e.to_string())?;
     Ok((name, v))
+}
+
+/// A fixture file's Pulsar config as JSON (to modify it before converting with [`convert_value`]).
+pub fn read_config(file: &Path) -> Result<Value, String> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| format!("read {}: {e}", file.display()))?;
+    fm_convert::parse::parse(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// Converts a (possibly modified) Pulsar config given as JSON; `label` names it in errors.
+pub fn convert_value(
+    config: &Value,
+    label: &Path,
+    kind: Kind,
+    ctx: &ConversionContext,
+) -> Result<ConvertedFixture, String> {
+    let text = serde_json::to_string(config).map_err(|e| e.to_string())?;
+    convert_str(&text, label, kind, ctx)
+}
+
+/// Reads a Function/Sink/Source back from the API server as JSON.
+pub async fn get_stored(
+    client: &kube::Client,
+    namespace: &str,
+    kind: Kind,
+    name: &str,
+) -> Result<Value, String> {
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
+    let o = api
+        .get(name)
+        .await
+        .map_err(|e| format!("get {} {namespace}/{name}: {e}", kind.kind()))?;
+    serde_json::to_value(&o).map_err(|e| e.to_string())
 }
 
 /// Every leaf of `written` (under `path`) that is missing from or different in `stored`, as
@@ -249,16 +310,27 @@ pub fn round_trip(
     stored: &Value,
     ctx: &ConversionContext,
 ) -> Result<Vec<(String, String, String)>, String> {
-    use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
-    use fm_convert::reverse::{function_config, sink_config, source_config};
     let text =
         std::fs::read_to_string(file).map_err(|e| format!("read {}: {e}", file.display()))?;
+    round_trip_str(&text, file, kind, stored, ctx)
+}
+
+/// [`round_trip`] for a config given as text; `file` names it in errors.
+pub fn round_trip_str(
+    text: &str,
+    file: &Path,
+    kind: Kind,
+    stored: &Value,
+    ctx: &ConversionContext,
+) -> Result<Vec<(String, String, String)>, String> {
+    use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
+    use fm_convert::reverse::{function_config, sink_config, source_config};
     let p = |e: fm_convert::parse::ParseError| format!("{}: {e}", file.display());
     let s = |e: serde_json::Error| format!("stored resource: {e}");
     let r = |e: fm_convert::reverse::ReverseError| format!("reverse conversion: {e}");
     let (want, got) = match kind {
         Kind::Function => {
-            let c: FunctionConfig = fm_convert::parse::parse(&text).map_err(p)?;
+            let c: FunctionConfig = fm_convert::parse::parse(text).map_err(p)?;
             let res = serde_json::from_value(stored.clone()).map_err(s)?;
             let back = function_config(&res, ctx).map_err(r)?;
             (
@@ -267,7 +339,7 @@ pub fn round_trip(
             )
         }
         Kind::Sink => {
-            let c: SinkConfig = fm_convert::parse::parse(&text).map_err(p)?;
+            let c: SinkConfig = fm_convert::parse::parse(text).map_err(p)?;
             let res = serde_json::from_value(stored.clone()).map_err(s)?;
             let back = sink_config(&res, ctx).map_err(r)?;
             (
@@ -276,7 +348,7 @@ pub fn round_trip(
             )
         }
         Kind::Source => {
-            let c: SourceConfig = fm_convert::parse::parse(&text).map_err(p)?;
+            let c: SourceConfig = fm_convert::parse::parse(text).map_err(p)?;
             let res = serde_json::from_value(stored.clone()).map_err(s)?;
             let back = source_config(&res, ctx).map_err(r)?;
             (

@@ -4,11 +4,12 @@
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, Patch, PatchParams};
 
+use super::need_upstream_crds;
 use super::Ctx;
 use crate::kubeutil::{load_crds, FIELD_MANAGER};
 use crate::report::{Failure, Outcome};
-use crate::require;
 use crate::schema_diff::{diff, SchemaDiff};
+use crate::{crds, gate, require};
 
 /// A class of known, intended differences between fmesh's CRD schema and upstream's.
 #[derive(Debug, Clone, Copy)]
@@ -65,12 +66,16 @@ fn schema_of(crd: &CustomResourceDefinition) -> serde_json::Value {
 /// differences equals [`expected_diffs`].
 pub async fn compare(ctx: &Ctx<'_>, plural: &str, ours: CustomResourceDefinition) -> Outcome {
     let mut o = Outcome::default();
+    gate!(need_upstream_crds(ctx));
+    crds!(ctx, o);
     let name = format!("{plural}.compute.functionmesh.io");
     let object = format!("CRD {name} (fmesh vs upstream)");
     let dir = require!(
-        ctx.backend
-            .prepared()
-            .path("FM_CRDS_DIR", "function-mesh CRDs", "FM_CRDS"),
+        ctx.backend.prepared().path(
+            "FM_CRDS_DIR",
+            "function-mesh CRDs",
+            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version())
+        ),
         object
     );
     let upstream = require!(load_crds(&dir), object);
@@ -78,7 +83,7 @@ pub async fn compare(ctx: &Ctx<'_>, plural: &str, ours: CustomResourceDefinition
         .iter()
         .find(|c| c.metadata.name.as_deref() == Some(name.as_str()))
     else {
-        return Outcome::failed(Failure::new(
+        return Outcome::failed_with(Failure::new(
             &object,
             "-",
             format!("an upstream CRD in {}", dir.display()),

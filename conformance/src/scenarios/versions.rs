@@ -6,10 +6,12 @@ use std::str::FromStr;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
 use super::fixtures::{self, Kind};
+use super::gate;
 use super::Ctx;
+use crate::backend::{short_reason, Availability};
 use crate::kubeutil::{delete_crds, ensure_namespace, install_crds, load_crds};
 use crate::report::{Failure, Outcome};
-use crate::require;
+use crate::{crds, gate, require};
 
 fn names(crds: &[CustomResourceDefinition]) -> Vec<String> {
     crds.iter()
@@ -20,31 +22,32 @@ fn names(crds: &[CustomResourceDefinition]) -> Vec<String> {
 async fn target(ctx: &Ctx<'_>, version: &str) -> Outcome {
     let mut o = Outcome::default();
     let object = format!("Function Mesh {version} CRDs");
-    require!(ctx.backend.crds_installed(), object);
     let prepared = ctx.backend.prepared();
     let Some((_, old_dir)) = prepared
         .old_crd_dirs()
         .into_iter()
         .find(|(v, _)| v == version)
     else {
-        let why = prepared
+        let availability = match prepared
             .missing_old()
             .into_iter()
             .find(|(v, _)| v == version)
-            .map(|(_, r)| r);
-        return Outcome::failed(Failure::new(
-            &object,
-            "-",
-            "prepared by prepare.sh",
-            why.unwrap_or_else(|| "not prepared".into()),
+        {
+            Some((_, r)) => Availability::Blocked(short_reason(&r).to_owned()),
+            None => Availability::Failed(format!(
+                "neither FM_OLD_CRDS nor MISSING_FM_CRDS_{version} names it in {}",
+                prepared.source.display()
+            )),
+        };
+        gate!(gate(
+            &format!("the upstream Function Mesh {version} CRDs"),
+            availability
         ));
+        return o;
     };
+    let current_set = crds!(ctx, o);
     let target_v = require!(fm_compat::FunctionMeshVersion::from_str(version), object);
-    let current_dir = require!(
-        prepared.path("FM_CRDS_DIR", "function-mesh CRDs", "FM_CRDS"),
-        object
-    );
-    let current = require!(load_crds(&current_dir), object);
+    let current = require!(current_set.load(), object);
     let old = require!(load_crds(&old_dir), object);
     let client = ctx.backend.client();
     // Swap: remove the pinned CRDs (and with them every resource), install the old release's.
@@ -60,7 +63,7 @@ async fn target(ctx: &Ctx<'_>, version: &str) -> Outcome {
         );
         // The connector catalogue, but the default worker settings: the fixture worker's JVM options would
         // (rightly) make every Java resource need `javaOpts` (v0.8.0+).
-        let mut cctx = fixtures::context(&ctx.fixtures);
+        let mut cctx = require!(fixtures::context(&ctx.fixtures), object);
         cctx.worker = Default::default();
         cctx.cluster = Some("standalone".to_owned());
         let mut applied = 0usize;
@@ -130,14 +133,14 @@ async fn target(ctx: &Ctx<'_>, version: &str) -> Outcome {
             ));
         }
     }
-    // Restore the pinned CRDs.
+    // Restore the CRDs in use before.
     let restore = async {
         delete_crds(&client, &names(&old)).await?;
         install_crds(&client, &current).await
     };
     if let Err(e) = restore.await {
         o.fail(Failure::new(
-            "Function Mesh pinned CRDs",
+            "Function Mesh CRDs in use before",
             "-",
             "restored",
             e.to_string(),
