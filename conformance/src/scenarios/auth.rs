@@ -105,7 +105,8 @@ pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
 }
 
 /// 6. Insecure mode with a token super-user (`worker-insecure-token.yml`, `usingInsecureAuth` at its default
-/// `true`): the auth Secret holds the worker's plugin and parameters; `authSecret` names it.
+/// `true`), for an authenticated caller: the auth Secret holds the worker's plugin and parameters;
+/// `authSecret` names it.
 pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
     crds!(ctx, o);
@@ -123,9 +124,20 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
             .and_then(|t| serde_yaml_ng::from_str(&t).map_err(|e| e.to_string())),
         object
     );
-    let cctx = require!(
+    let mut cctx = require!(
         fixtures::context_with_worker(&ctx.fixtures, &worker_file),
         object
+    );
+    // Authentication applies to authenticated requests only (as in the Java worker).
+    cctx.caller = fm_auth::Caller {
+        role: Some(ROLE.to_owned()),
+        ..Default::default()
+    };
+    o.check_eq(
+        object,
+        "worker brokerClientAuthenticationPlugin",
+        Some("org.apache.pulsar.client.impl.auth.AuthenticationToken"),
+        worker["brokerClientAuthenticationPlugin"].as_str(),
     );
     if !cctx
         .worker
