@@ -32,7 +32,7 @@ pub fn check_nothing_pruned(o: &mut Outcome, obj: &str, written: &Value, stored:
     }
 }
 
-/// 2. One fixture file.
+/// Scenario 2: One fixture file.
 pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
     let mut o = Outcome::default();
     let fname = file

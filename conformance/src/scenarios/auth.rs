@@ -34,7 +34,7 @@ fn secrets_of_list(path: &std::path::Path) -> Result<Vec<Secret>, String> {
         .collect()
 }
 
-/// 6. Per-user OAuth2: `worker-per-user-oauth2.yml`, role `alice@example.org`, the annotated Secrets created
+/// Scenario 6: Per-user OAuth2: `worker-per-user-oauth2.yml`, role `alice@example.org`, the annotated Secrets created
 /// in the namespace first and passed (as read back) as `existing_secrets`.
 pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
@@ -104,7 +104,7 @@ pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// 6. Insecure mode with a token super-user (`worker-insecure-token.yml`, `usingInsecureAuth` at its default
+/// Scenario 6: Insecure mode with a token super-user (`worker-insecure-token.yml`, `usingInsecureAuth` at its default
 /// `true`), for an authenticated caller: the auth Secret holds the worker's plugin and parameters;
 /// `authSecret` names it.
 pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
@@ -240,7 +240,7 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// 6. With the operator: the StatefulSet mounts the per-user Secret's `auth.json` and takes the insecure-mode
+/// Scenario 6: With the operator: the StatefulSet mounts the per-user Secret's `auth.json` and takes the insecure-mode
 /// plugin/parameters from the auth Secret.
 pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
     gate!(need_operator(ctx));

@@ -107,7 +107,7 @@ async fn functions_in_ns(ctx: &Ctx<'_>) -> crate::Result<Vec<String>> {
         .collect())
 }
 
-/// 8a. A Pulsar function name that makes the resource name too long is rejected by fmesh's validation, so no
+/// Scenario 8a: A Pulsar function name that makes the resource name too long is rejected by fmesh's validation, so no
 /// request is made: the conversion returns a validation error naming `name`, and the namespace holds no
 /// Function afterwards.
 pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> Outcome {
@@ -162,7 +162,7 @@ pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// 8a. A name longer than Kubernetes allows for a custom resource (253) is rejected by the API server.
+/// Scenario 8a: A name longer than Kubernetes allows for a custom resource (253) is rejected by the API server.
 pub async fn name_too_long(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
     crds!(ctx, o);
@@ -183,7 +183,7 @@ pub async fn name_too_long(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// 8b. A value outside a CRD enum (`processingGuarantee: exactly_once`) is rejected by the API server.
+/// Scenario 8b: A value outside a CRD enum (`processingGuarantee: exactly_once`) is rejected by the API server.
 pub async fn unknown_enum(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
     crds!(ctx, o);

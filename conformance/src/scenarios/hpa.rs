@@ -22,7 +22,7 @@ const HPA_POD_FIELDS: &[&str] = &[
     "autoScalingBehavior",
 ];
 
-/// 5. `fixtures/functions/autoscaled.yaml` (maxReplicas 6, parallelism 2, a built-in CPU rule) is accepted
+/// Scenario 5: `fixtures/functions/autoscaled.yaml` (maxReplicas 6, parallelism 2, a built-in CPU rule) is accepted
 /// with `spec.maxReplicas` and the pod's autoscaler fields kept.
 pub async fn accepted(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
@@ -101,7 +101,7 @@ pub async fn accepted(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// 5. With the operator: a HorizontalPodAutoscaler targets the resource with its `maxReplicas`.
+/// Scenario 5: With the operator: a HorizontalPodAutoscaler targets the resource with its `maxReplicas`.
 pub async fn operator_creates_hpa(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
     gate!(need_operator(ctx));

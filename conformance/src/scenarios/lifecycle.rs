@@ -38,7 +38,7 @@ fn versions(ctx: &Ctx<'_>) -> Result<(Value, ConvertedFixture, ConvertedFixture)
     Ok((cfg, v1, v2))
 }
 
-/// 4. Update and delete: the API server stores the new replicas, resources and inputs; the stored resource
+/// Scenario 4: Update and delete: the API server stores the new replicas, resources and inputs; the stored resource
 /// converts back to the updated config; delete leaves nothing (404).
 pub async fn update_delete(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
@@ -149,7 +149,7 @@ pub async fn update_delete(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// 4. With the operator: the StatefulSet takes the updated replicas and resources.
+/// Scenario 4: With the operator: the StatefulSet takes the updated replicas and resources.
 pub async fn statefulset_follows(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
     gate!(need_operator(ctx));

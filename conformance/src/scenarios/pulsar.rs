@@ -31,7 +31,7 @@ fn admin(p: &dyn PulsarAdmin, args: &[&str]) -> Result<String, String> {
     }
 }
 
-/// 7. Tenant + namespace + `packages upload`; the converted resource's `spec.java.jarLocation` is that package
+/// Scenario 7: Tenant + namespace + `packages upload`; the converted resource's `spec.java.jarLocation` is that package
 /// URL (also as stored by the API server); `packages get-metadata` of that URL works.
 pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
     let mut o = Outcome::default();
@@ -138,7 +138,7 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// 7. With the operator: status conversion of a reconciled resource gives the Pulsar status JSON with the
+/// Scenario 7: With the operator: status conversion of a reconciled resource gives the Pulsar status JSON with the
 /// right instance count.
 pub async fn reconciled_status(ctx: &Ctx<'_>) -> Outcome {
     gate!(need_operator(ctx));

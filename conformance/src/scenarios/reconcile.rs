@@ -49,7 +49,7 @@ fn enum_or_zero(v: &Value, zero: &str) -> String {
     v.as_str().unwrap_or(zero).to_owned()
 }
 
-/// 3. The operator reconciles one fixture file's resource.
+/// Scenario 3: The operator reconciles one fixture file's resource.
 pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
     let mut o = Outcome::default();
     let object = format!("{} fixture {}", kind.kind(), file.display());

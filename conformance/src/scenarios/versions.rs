@@ -149,11 +149,11 @@ async fn target(ctx: &Ctx<'_>, version: &str) -> Outcome {
     o
 }
 
-/// 9. Function Mesh v0.6.0.
+/// Scenario 9: Function Mesh v0.6.0.
 pub async fn v0_6_0(ctx: &Ctx<'_>) -> Outcome {
     target(ctx, "v0.6.0").await
 }
-/// 9. Function Mesh v0.14.0.
+/// Scenario 9: Function Mesh v0.14.0.
 pub async fn v0_14_0(ctx: &Ctx<'_>) -> Outcome {
     target(ctx, "v0.14.0").await
 }
