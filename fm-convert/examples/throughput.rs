@@ -155,9 +155,22 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let runs = 9;
     let cases = cases();
-    let mut ratios_per_run = vec![Vec::new(); runs];
+    // `throughput profile <case> [n]`: only the fmesh step of one case, n times (for callgrind).
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("profile") {
+        let name = args
+            .get(2)
+            .map(String::as_str)
+            .unwrap_or("function/forward");
+        let n: u32 = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
+        let case = cases.iter().find(|c| c.name == name).expect("a case name");
+        time(n, || {
+            black_box((case.fmesh)(black_box(&case.input)));
+        });
+        return;
+    }
+    let runs = 9;
     let mut totals = vec![(0.0f64, 0.0f64); runs];
     println!(
         "{:<22} {:>12} {:>12} {:>7}",
@@ -173,7 +186,7 @@ fn main() {
         time(iters.div_ceil(4), || {
             black_box((case.fmesh)(black_box(&case.input)));
         });
-        for (run, ratios) in ratios_per_run.iter_mut().enumerate() {
+        for total in totals.iter_mut() {
             let a = time(iters, || {
                 black_box((case.fmesh)(black_box(&case.input)));
             })
@@ -187,9 +200,8 @@ fn main() {
                 / f64::from(iters);
             fm.push(a);
             fl.push(b);
-            ratios.push(a / b);
-            totals[run].0 += a / b;
-            totals[run].1 += 1.0;
+            total.0 += a / b;
+            total.1 += 1.0;
         }
         let (a, b) = (median(fm), median(fl));
         println!(
