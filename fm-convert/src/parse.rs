@@ -158,13 +158,18 @@ fn clean_path(p: &str) -> String {
 /// The duplicate-key scan: walks a document and fails on the first key seen twice in one object.
 mod dup {
     use super::{clean_path, ParseError};
-    use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
     use std::borrow::Cow;
-    use std::collections::HashSet;
     use std::fmt;
 
     /// Marks the scan's own error among the deserialiser's errors.
     const MARK: &str = "\u{1}duplicate key ";
+
+    /// Objects with at most this many keys are checked by comparing each key with the earlier
+    /// ones; larger objects by sorting their keys.
+    const LINEAR: usize = 24;
 
     /// Any document; deserialising it fails on a duplicated key.
     pub(super) struct DupCheck;
@@ -186,15 +191,32 @@ mod dup {
         })
     }
 
-    impl<'de> Deserialize<'de> for DupCheck {
+    impl<'de> de::Deserialize<'de> for DupCheck {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_any(DupVisitor)
+            // One key stack for the whole document: each object pushes its keys and pops them.
+            let mut keys = Vec::new();
+            Seed { keys: &mut keys }.deserialize(d)
         }
     }
 
-    struct DupVisitor;
+    /// A value anywhere in the document, sharing the key stack.
+    struct Seed<'a, 'de> {
+        keys: &'a mut Vec<Cow<'de, str>>,
+    }
 
-    impl<'de> Visitor<'de> for DupVisitor {
+    impl<'de> DeserializeSeed<'de> for Seed<'_, 'de> {
+        type Value = DupCheck;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<DupCheck, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    fn duplicate<E: de::Error>(key: &str) -> E {
+        E::custom(format_args!("{MARK}{key}\u{1}"))
+    }
+
+    impl<'de> Visitor<'de> for Seed<'_, 'de> {
         type Value = DupCheck;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -223,10 +245,10 @@ mod dup {
             Ok(DupCheck)
         }
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<DupCheck, D::Error> {
-            DupCheck::deserialize(d)
+            self.deserialize(d)
         }
         fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<DupCheck, D::Error> {
-            DupCheck::deserialize(d)
+            self.deserialize(d)
         }
         fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<DupCheck, A::Error> {
             // A YAML tag: its value is not walked (the typed parse took it as it is).
@@ -235,74 +257,93 @@ mod dup {
             Ok(DupCheck)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<DupCheck, A::Error> {
-            while seq.next_element::<DupCheck>()?.is_some() {}
+            while seq
+                .next_element_seed(Seed {
+                    keys: &mut *self.keys,
+                })?
+                .is_some()
+            {}
             Ok(DupCheck)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DupCheck, A::Error> {
-            // Small objects (most of them) are checked by a linear scan, large ones by hashing.
-            let mut few: Vec<Key<'de>> = Vec::new();
-            let mut many: HashSet<Key<'de>> = HashSet::new();
-            while let Some(key) = map.next_key::<Key<'de>>()? {
-                let seen = if many.is_empty() && few.len() < 16 {
-                    let seen = few.contains(&key);
-                    if !seen {
-                        few.push(key.clone());
+            let start = self.keys.len();
+            while let Some(key) = map.next_key_seed(KeySeed)? {
+                if let Some(key) = key {
+                    // ok: `start` is the stack's length before this object's keys were pushed.
+                    let mine = self.keys.get(start..).unwrap_or_default();
+                    if mine.len() < LINEAR && mine.contains(&key) {
+                        return Err(duplicate(&key));
                     }
-                    seen
-                } else {
-                    many.extend(few.drain(..));
-                    !many.insert(key.clone())
-                };
-                if seen {
-                    return Err(de::Error::custom(format_args!("{MARK}{}\u{1}", key.0)));
+                    self.keys.push(key);
                 }
-                map.next_value::<DupCheck>()?;
+                map.next_value_seed(Seed {
+                    keys: &mut *self.keys,
+                })?;
             }
-            Ok(DupCheck)
+            let mut result = Ok(DupCheck);
+            if let Some(mine) = self.keys.get_mut(start..).filter(|k| k.len() > LINEAR) {
+                mine.sort_unstable();
+                if let Some(w) = mine.windows(2).find(|w| w.first() == w.get(1)) {
+                    result = Err(duplicate(w.first().map_or("", |k| k)));
+                }
+            }
+            self.keys.truncate(start);
+            result
         }
     }
 
-    /// An object key as text (numbers and booleans are YAML keys too); other keys never match.
-    #[derive(Clone, PartialEq, Eq, Hash)]
-    struct Key<'de>(Cow<'de, str>);
+    /// Reads an object key as text (numbers and booleans are YAML keys too); other keys are
+    /// skipped (`None`).
+    struct KeySeed;
 
-    impl<'de> Deserialize<'de> for Key<'de> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_any(KeyVisitor)
+    impl<'de> DeserializeSeed<'de> for KeySeed {
+        type Value = Option<Cow<'de, str>>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
         }
     }
 
-    struct KeyVisitor;
-
-    impl<'de> Visitor<'de> for KeyVisitor {
-        type Value = Key<'de>;
+    impl<'de> Visitor<'de> for KeySeed {
+        type Value = Option<Cow<'de, str>>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a key")
         }
-        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Borrowed(v)))
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
         }
-        fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(v.to_owned())))
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
         }
-        fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(v)))
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
         }
-        fn visit_bool<E>(self, v: bool) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(v.to_string())))
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
         }
-        fn visit_i64<E>(self, v: i64) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(v.to_string())))
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
         }
-        fn visit_u64<E>(self, v: u64) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(v.to_string())))
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
         }
-        fn visit_f64<E>(self, v: f64) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Owned(v.to_string())))
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
         }
-        fn visit_unit<E>(self) -> Result<Key<'de>, E> {
-            Ok(Key(Cow::Borrowed("null")))
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed("null")))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed("null")))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
         }
     }
 }

@@ -392,9 +392,10 @@ pub fn function_to_resource(
         ..Default::default()
     };
     let managed = !trusted || opts.managed;
-    let mut resource = Function::new(&resource_name(&cluster, &tenant, &namespace, &name), spec);
+    let rname = resource_name(&cluster, &tenant, &namespace, &name);
+    let mut resource = Function::new(&rname, spec);
     resource.metadata = object_meta(
-        resource_name(&cluster, &tenant, &namespace, &name),
+        rname,
         labels,
         &ctx.worker,
         managed,
