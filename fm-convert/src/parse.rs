@@ -136,10 +136,32 @@ pub fn check_flow_depth(text: &str) -> Result<(), ParseError> {
 
 fn path_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> ParseError {
     let path = clean_path(&e.path().to_string());
+    let message = e.into_inner().to_string();
+    // serde_yaml_ng puts the path in front of its message; keep it only once.
+    let message = match message.strip_prefix(&format!("{path}: ")) {
+        Some(rest) if !path.is_empty() => rest.to_owned(),
+        _ => message,
+    };
     ParseError {
+        message: redact_string_value(&message),
         path,
-        message: e.into_inner().to_string(),
     }
+}
+
+/// Replaces the quoted value in serde's `invalid type: string "…", expected …` and
+/// `invalid value: string "…", expected …` messages: a secret in the wrong place (a token
+/// where a number belongs) never reaches an error message.
+fn redact_string_value(message: &str) -> String {
+    for marker in ["invalid type: string \"", "invalid value: string \""] {
+        if let Some(start) = message.find(marker) {
+            let (head, rest) = message.split_at(start + marker.len() - 1);
+            if let Some(end) = rest.rfind("\", expected") {
+                let tail = rest.get(end + 1..).unwrap_or_default();
+                return format!("{} (value not shown){tail}", head.trim_end_matches(' '));
+            }
+        }
+    }
+    message.to_owned()
 }
 
 /// Parses `text` as `T`, detecting JSON or YAML.

@@ -322,3 +322,25 @@ fn hostile_custom_runtime_options_are_errors_naming_the_field() {
         assert_eq!(invalid_paths(e), ["customRuntimeOptions"], "{opts:.40}");
     }
 }
+
+#[test]
+fn parse_errors_do_not_echo_string_values() {
+    let e = parse_err::<FunctionConfig>(&function_json(r#","parallelism":"CANARY-TOKEN-1""#));
+    assert_eq!(e.path, "parallelism");
+    assert!(!e.to_string().contains("CANARY"), "{e}");
+    assert!(
+        e.message
+            .starts_with("invalid value: string (value not shown), expected"),
+        "{e}"
+    );
+    let e = parse_as::<FunctionConfig>("name: f\nparallelism: CANARY-TOKEN-2\n", Format::Yaml)
+        .unwrap_err();
+    assert_eq!(e.path, "parallelism");
+    assert!(!e.to_string().contains("CANARY"), "{e}");
+    assert!(
+        !e.message.starts_with("parallelism:"),
+        "the path is not repeated: {e}"
+    );
+    let e = parse_err::<FunctionConfig>(&function_json(r#","autoAck":"CANARY-TOKEN-3""#));
+    assert!(!e.to_string().contains("CANARY"), "{e}");
+}
