@@ -344,3 +344,34 @@ fn parse_errors_do_not_echo_string_values() {
     let e = parse_err::<FunctionConfig>(&function_json(r#","autoAck":"CANARY-TOKEN-3""#));
     assert!(!e.to_string().contains("CANARY"), "{e}");
 }
+
+#[test]
+fn debug_of_contexts_and_conversions_does_not_show_secrets() {
+    const CANARY: &str = "CANARY-WORKER-TOKEN-5f5f";
+    let worker: fm_convert::worker::WorkerConfig = parse_as(
+        &format!("authenticationEnabled: true\nbrokerClientAuthenticationPlugin: org.apache.pulsar.client.impl.auth.AuthenticationToken\nbrokerClientAuthenticationParameters: token:{CANARY}\n"),
+        Format::Yaml,
+    )
+    .unwrap();
+    let existing =
+        fm_auth::secret_from_value(&serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "a"}, "stringData": {"auth.json": CANARY}}))
+        .unwrap();
+    let ctx = ConversionContext {
+        worker,
+        cluster: Some("standalone".into()),
+        caller: fm_auth::Caller {
+            role: Some("admin".into()),
+            authorization: Some(fm_auth::Sensitive::new(CANARY.to_string())),
+        },
+        existing_secrets: vec![existing],
+        ..Default::default()
+    };
+    let debug = format!("{ctx:?}");
+    assert!(!debug.contains(CANARY), "ConversionContext Debug: {debug}");
+    let c: FunctionConfig = parse(&function_json("")).unwrap();
+    let converted = function_to_resource(&c, &ctx).unwrap();
+    assert!(!converted.secrets.is_empty());
+    let debug = format!("{converted:?}");
+    assert!(!debug.contains(CANARY), "Converted Debug: {debug:.3000}");
+}

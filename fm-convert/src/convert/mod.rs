@@ -23,7 +23,9 @@ use crate::worker::{ConnectorDefinition, WorkerConfig};
 use k8s_openapi::api::core::v1::Secret;
 
 /// Everything the worker knows besides the config itself.
-#[derive(Clone, Debug, Default)]
+///
+/// `Debug` shows the existing Secrets with their values redacted.
+#[derive(Clone, Default)]
 pub struct ConversionContext {
     /// The worker's `functions_worker.yml`.
     pub worker: WorkerConfig,
@@ -55,12 +57,42 @@ impl Default for Features {
 }
 
 /// A converted resource and the Secrets that must be created with it (auth, TLS).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` shows the Secrets with their values redacted.
+#[derive(Clone, PartialEq)]
 pub struct Converted<R> {
     /// The Function Mesh resource.
     pub resource: R,
     /// Secrets to create before the resource (their values are sensitive).
     pub secrets: Vec<Secret>,
+}
+
+fn redacted(secrets: &[Secret]) -> Vec<Secret> {
+    secrets.iter().map(fm_auth::redacted_secret).collect()
+}
+
+impl std::fmt::Debug for ConversionContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConversionContext")
+            .field("worker", &self.worker)
+            .field("connectors", &self.connectors)
+            .field("package_url", &self.package_url)
+            .field("package_file_name", &self.package_file_name)
+            .field("cluster", &self.cluster)
+            .field("caller", &self.caller)
+            .field("existing_secrets", &redacted(&self.existing_secrets))
+            .field("features", &self.features)
+            .finish()
+    }
+}
+
+impl<R: std::fmt::Debug> std::fmt::Debug for Converted<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Converted")
+            .field("resource", &self.resource)
+            .field("secrets", &redacted(&self.secrets))
+            .finish()
+    }
 }
 
 /// Why a config could not be converted.
