@@ -369,7 +369,23 @@ impl Matrix {
     }
 
     /// Parses the YAML form: a list of `{functionMesh, worker: [normalised ranges]}`.
+    ///
+    /// A document with more than 1024 `[`/`{` open at once is refused before the YAML reader
+    /// sees it: the reader's time grows with the square of the flow nesting depth.
     pub fn from_yaml(text: &str) -> Result<Self, MatrixError> {
+        let mut depth = 0usize;
+        for b in text.bytes() {
+            match b {
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > 1024 {
+                return Err(MatrixError::Yaml(
+                    "the document nests `[`/`{` more than 1024 levels deep".into(),
+                ));
+            }
+        }
         let raw: Vec<RawRow> =
             serde_yaml_ng::from_str(text).map_err(|e| MatrixError::Yaml(e.to_string()))?;
         Self::from_raw(raw)

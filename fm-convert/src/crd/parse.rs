@@ -25,6 +25,11 @@ fn render(path: &str, message: &str) -> String {
 /// Parses a JSON or YAML document (YAML is a superset of JSON) into a Function Mesh type such as
 /// [`super::Function`], [`super::Sink`], [`super::Source`] or any spec type.
 pub fn parse_resource<T: DeserializeOwned>(text: &str) -> Result<T, ResourceParseError> {
+    // The YAML reader is quadratic in flow nesting depth; refuse absurd depths first.
+    crate::parse::check_flow_depth(text).map_err(|e| ResourceParseError {
+        path: e.path,
+        message: e.message,
+    })?;
     let de = serde_yaml_ng::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
