@@ -2,6 +2,16 @@
 //! between them.
 //!
 //! Pure: no I/O, no async, no global state.
+// Library code never panics on input: no unwrap/expect/panic!/indexing (tests exempt).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod crd;
 mod lenient;

@@ -72,7 +72,7 @@ pub fn is_valid_topic(topic: &str) -> bool {
     let parts: Vec<&str> = rest.split('/').collect();
     let ok_part = |p: &&str| !p.is_empty();
     match parts.len() {
-        1 => ok_part(&parts[0]),
+        1 => parts.first().is_some_and(ok_part),
         3 | 4 => parts.iter().all(ok_part),
         _ => false,
     }

@@ -296,7 +296,7 @@ fn nan_and_infinite_cpu_are_errors_at_the_field() {
 fn invalid_utf8_never_reaches_the_parser_as_text() {
     // The library takes `&str`; callers (the CLI) refuse invalid UTF-8 before parsing. A lossy
     // conversion yields U+FFFD, which is an ordinary character for the parser.
-    let bytes = b"{\"name\":\"f\xff\xfe\"}";
+    let bytes: &[u8] = &b"{\"name\":\"f\xff\xfe\"}"[..];
     assert!(std::str::from_utf8(bytes).is_err());
     let c: FunctionConfig = parse(&String::from_utf8_lossy(bytes)).unwrap();
     let mut full: FunctionConfig = parse(&function_json("")).unwrap();
