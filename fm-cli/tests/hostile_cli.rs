@@ -46,22 +46,23 @@ fn inputs_over_16_mib_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let over = dir.path().join("over.yaml");
     std::fs::write(&over, padded(LIMIT + 1)).unwrap();
-    for args in [vec![
-        "convert",
-        "--kind",
-        "function",
-        "--cluster",
-        "c",
-        over.to_str().unwrap(),
-    ]] {
-        let out = fmesh(&args, b"");
-        assert_eq!(out.status.code(), Some(1));
-        assert!(
-            stderr(&out).contains("input is larger than the 16777216-byte limit"),
-            "{}",
-            stderr(&out)
-        );
-    }
+    let out = fmesh(
+        &[
+            "convert",
+            "--kind",
+            "function",
+            "--cluster",
+            "c",
+            over.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("input is larger than the 16777216-byte limit"),
+        "{}",
+        stderr(&out)
+    );
     let out = fmesh(
         &["validate", "--kind", "function", "--cluster", "c", "-"],
         &padded(LIMIT + 1),
