@@ -7,7 +7,12 @@ use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
 use fm_convert::reverse::{function_config, sink_config, source_config};
 use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
 
-fn contexts() -> Vec<ConversionContext> {
+fn contexts() -> &'static [ConversionContext] {
+    static CONTEXTS: std::sync::OnceLock<Vec<ConversionContext>> = std::sync::OnceLock::new();
+    CONTEXTS.get_or_init(build_contexts)
+}
+
+fn build_contexts() -> Vec<ConversionContext> {
     let worker = |t: &str| parse_as::<WorkerConfig>(t, Format::Yaml).ok().unwrap_or_default();
     let connectors =
         parse_as::<Vec<ConnectorDefinition>>(include_str!("../../fixtures/worker/connectors.yaml"), Format::Yaml)
