@@ -125,10 +125,20 @@ pub fn context(args: &ContextArgs) -> Result<ConversionContext, String> {
     ctx.package_url = args.package_url.clone();
     ctx.package_file_name = args.package_file_name.clone();
     ctx.cluster = args.cluster.clone().or_else(|| {
-        if ctx.worker.pulsar_functions_cluster.as_deref().is_some_and(|c| !c.is_empty()) {
+        if ctx
+            .worker
+            .pulsar_functions_cluster
+            .as_deref()
+            .is_some_and(|c| !c.is_empty())
+        {
             None
         } else {
-            Some(std::env::var("clusterName").ok().filter(|c| !c.is_empty()).unwrap_or_else(|| "standalone".into()))
+            Some(
+                std::env::var("clusterName")
+                    .ok()
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| "standalone".into()),
+            )
         }
     });
     ctx.caller = fm_auth::Caller {
@@ -138,7 +148,8 @@ pub fn context(args: &ContextArgs) -> Result<ConversionContext, String> {
     if let Some(path) = &args.secrets {
         let text = read_input(path)?;
         let value: Value = fm_convert::parse::parse(&text).map_err(|e| format!("{path}: {e}"))?;
-        ctx.existing_secrets = fm_auth::secrets_from_value(&value).map_err(|e| format!("{path}: {e}"))?;
+        ctx.existing_secrets =
+            fm_auth::secrets_from_value(&value).map_err(|e| format!("{path}: {e}"))?;
     }
     if let Some(v) = &args.target_version {
         let version: fm_compat::FunctionMeshVersion =
@@ -153,7 +164,11 @@ pub fn context(args: &ContextArgs) -> Result<ConversionContext, String> {
 }
 
 fn secret_value(s: &Secret, reveal: bool) -> Result<Value, String> {
-    let shown = if reveal { s.clone() } else { fm_auth::redacted_secret(s) };
+    let shown = if reveal {
+        s.clone()
+    } else {
+        fm_auth::redacted_secret(s)
+    };
     let mut v = serde_json::to_value(&shown).map_err(|e| e.to_string())?;
     if let Some(o) = v.as_object_mut() {
         o.insert("apiVersion".into(), json!("v1"));
@@ -176,9 +191,11 @@ fn document<R: serde::Serialize>(
 ) -> Result<Value, String> {
     let mut resource = serde_json::to_value(&converted.resource).map_err(|e| e.to_string())?;
     if let Some(v) = &args.context.target_version {
-        let target: fm_compat::FunctionMeshVersion = v.parse().map_err(|e| format!("--target-version: {e}"))?;
-        let dropped = fm_compat::target::prune_for_target(kind_of(args.kind), &mut resource, &target)
-            .map_err(|e| e.to_string())?;
+        let target: fm_compat::FunctionMeshVersion =
+            v.parse().map_err(|e| format!("--target-version: {e}"))?;
+        let dropped =
+            fm_compat::target::prune_for_target(kind_of(args.kind), &mut resource, &target)
+                .map_err(|e| e.to_string())?;
         for d in dropped {
             eprintln!("warning: {d}");
         }
@@ -187,7 +204,9 @@ fn document<R: serde::Serialize>(
         return Ok(resource);
     }
     if !args.reveal_secrets {
-        eprintln!("note: Secret values are shown as <redacted>; pass --reveal-secrets to print them");
+        eprintln!(
+            "note: Secret values are shown as <redacted>; pass --reveal-secrets to print them"
+        );
     }
     let mut items = converted
         .secrets
@@ -231,16 +250,28 @@ fn convert(args: &ConvertArgs) -> Result<String, String> {
             document(source_to_resource(&c, &ctx).map_err(convert_error)?, args)?
         }
         (From::Crd, Kind::Function) => {
-            let r: fm_convert::crd::Function = fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
-            serde_json::to_value(fm_convert::reverse::function_config(&r, &ctx).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?
+            let r: fm_convert::crd::Function =
+                fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
+            serde_json::to_value(
+                fm_convert::reverse::function_config(&r, &ctx).map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?
         }
         (From::Crd, Kind::Sink) => {
-            let r: fm_convert::crd::Sink = fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
-            serde_json::to_value(fm_convert::reverse::sink_config(&r, &ctx).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?
+            let r: fm_convert::crd::Sink =
+                fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
+            serde_json::to_value(
+                fm_convert::reverse::sink_config(&r, &ctx).map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?
         }
         (From::Crd, Kind::Source) => {
-            let r: fm_convert::crd::Source = fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
-            serde_json::to_value(fm_convert::reverse::source_config(&r, &ctx).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?
+            let r: fm_convert::crd::Source =
+                fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
+            serde_json::to_value(
+                fm_convert::reverse::source_config(&r, &ctx).map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?
         }
     };
     render(&value, args.output)
@@ -261,21 +292,32 @@ pub fn run_validate(args: ValidateArgs) -> ExitCode {
         Err(message) => fail(message),
         Ok(Ok(())) => {
             match args.output {
-                Some(f) => print!("{}", render(&json!({"valid": true, "problems": []}), f).unwrap_or_default()),
+                Some(f) => print!(
+                    "{}",
+                    render(&json!({"valid": true, "problems": []}), f).unwrap_or_default()
+                ),
                 None => println!("{}: valid", args.file),
             }
             ExitCode::SUCCESS
         }
         Ok(Err(problems)) => {
             match args.output {
-                Some(f) => print!("{}", render(&json!({"valid": false, "problems": problems.0}), f).unwrap_or_default()),
+                Some(f) => print!(
+                    "{}",
+                    render(&json!({"valid": false, "problems": problems.0}), f).unwrap_or_default()
+                ),
                 None => {
                     for p in &problems.0 {
                         eprintln!("{}: {}", p.path, p.message);
                     }
                 }
             }
-            eprintln!("{}: {} problem{}", args.file, problems.0.len(), if problems.0.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "{}: {} problem{}",
+                args.file,
+                problems.0.len(),
+                if problems.0.len() == 1 { "" } else { "s" }
+            );
             ExitCode::from(1)
         }
     }

@@ -13,14 +13,14 @@
     )
 )]
 
+pub mod convert;
 pub mod crd;
 mod lenient;
+pub mod normalize;
 pub mod parse;
 pub mod pulsar;
 pub mod quantity;
-pub mod worker;
-pub mod convert;
-pub mod validate;
 pub mod reverse;
 pub mod status;
-pub mod normalize;
+pub mod validate;
+pub mod worker;

@@ -52,7 +52,9 @@ fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> Optio
     let p = p.clone().unwrap_or_default();
     Some(ProducerConfig {
         max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
-        max_pending_messages_across_partitions: p.max_pending_messages_across_partitions.filter(|n| *n != 0),
+        max_pending_messages_across_partitions: p
+            .max_pending_messages_across_partitions
+            .filter(|n| *n != 0),
         use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
         crypto_config: p.crypto_config.as_ref().map(crypto),
         batch_builder: non_empty(batch_builder).or(non_empty(&p.batch_builder)),
@@ -62,13 +64,21 @@ fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> Optio
 }
 
 fn resources(r: &Option<Resources>, ctx: &ConversionContext) -> Option<Resources> {
-    let d = ctx.worker.functions_worker_service_custom_configs.default_resources.clone().unwrap_or_default();
+    let d = ctx
+        .worker
+        .functions_worker_service_custom_configs
+        .default_resources
+        .clone()
+        .unwrap_or_default();
     let r = r.clone().unwrap_or(Resources {
         cpu: d.cpu.unwrap_or(Resources::DEFAULT_CPU),
         ram: d.ram.unwrap_or(Resources::DEFAULT_RAM),
         disk: Resources::DEFAULT_DISK,
     });
-    Some(Resources { disk: Resources::DEFAULT_DISK, ..r })
+    Some(Resources {
+        disk: Resources::DEFAULT_DISK,
+        ..r
+    })
 }
 
 fn secrets(s: &Option<serde_json::Map<String, Value>>) -> Option<serde_json::Map<String, Value>> {
@@ -90,20 +100,31 @@ fn options(
     let base = worker_env(kind, &ctx.worker);
     let hpa = o.max_replicas > parallelism;
     let mut n = CustomRuntimeOptions {
-        cluster_name: if cluster_of(ctx, None).is_some() { None } else { non_empty(&o.cluster_name) },
+        cluster_name: if cluster_of(ctx, None).is_some() {
+            None
+        } else {
+            non_empty(&o.cluster_name)
+        },
         input_type_class_name: o.input_type_class_name.clone().or(type_hints.0),
         output_type_class_name: o.output_type_class_name.clone().or(type_hints.1),
         max_replicas: if hpa { o.max_replicas } else { 0 },
         env: o
             .env
             .as_ref()
-            .map(|e| e.iter().filter(|(k, v)| base.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect::<std::collections::BTreeMap<_, _>>())
+            .map(|e| {
+                e.iter()
+                    .filter(|(k, v)| base.get(*k) != Some(*v))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect::<std::collections::BTreeMap<_, _>>()
+            })
             .filter(|e| !e.is_empty()),
         managed: !trusted || o.managed,
         ..Default::default()
     };
     let sa_allowed = trusted || custom.allow_user_defined_service_account_name;
-    n.service_account_name = o.service_account_name.clone().filter(|s| sa_allowed && !s.is_empty() && Some(s) != custom.default_service_account_name.as_ref());
+    n.service_account_name = o.service_account_name.clone().filter(|s| {
+        sa_allowed && !s.is_empty() && Some(s) != custom.default_service_account_name.as_ref()
+    });
     if let Some(v) = &o.vpa_spec {
         let mut v = v.clone();
         let lower = |s: &mut Option<String>| {
@@ -117,7 +138,10 @@ fn options(
         for c in v.resource_policy.iter_mut().flatten() {
             lower(&mut c.mode);
             lower(&mut c.controlled_values);
-            for m in [c.max_allowed.as_mut(), c.min_allowed.as_mut()].into_iter().flatten() {
+            for m in [c.max_allowed.as_mut(), c.min_allowed.as_mut()]
+                .into_iter()
+                .flatten()
+            {
                 for q in m.values_mut() {
                     if let Value::Number(num) = q {
                         *q = Value::String(num.to_string());
@@ -136,13 +160,23 @@ fn options(
             } else {
                 h.auto_scaling_metrics = h.auto_scaling_metrics.map(|m| {
                     m.into_iter()
-                        .filter_map(|v| serde_json::from_value::<k8s_openapi::api::autoscaling::v2::MetricSpec>(v).ok())
+                        .filter_map(|v| {
+                            serde_json::from_value::<k8s_openapi::api::autoscaling::v2::MetricSpec>(
+                                v,
+                            )
+                            .ok()
+                        })
                         .filter_map(|m| serde_json::to_value(m).ok())
                         .collect()
                 });
                 h.auto_scaling_behavior = h
                     .auto_scaling_behavior
-                    .and_then(|b| serde_json::from_value::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior>(b).ok())
+                    .and_then(|b| {
+                        serde_json::from_value::<
+                            k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior,
+                        >(b)
+                        .ok()
+                    })
                     .and_then(|b| serde_json::to_value(b).ok());
             }
             n.hpa_spec = Some(h);
@@ -157,9 +191,14 @@ fn options(
         Some(Runtime::Go) => "GO",
         _ => "JAVA",
     };
-    let configured = custom.function_runner_images.as_ref().and_then(|m| m.get(key)).cloned();
+    let configured = custom
+        .function_runner_images
+        .as_ref()
+        .and_then(|m| m.get(key))
+        .cloned();
     let image = crate::convert::runner_image(&ctx.worker, key, &o);
-    let (runner_image, tag) = crate::convert::classify_image(image.as_ref(), configured.as_ref(), trusted);
+    let (runner_image, tag) =
+        crate::convert::classify_image(image.as_ref(), configured.as_ref(), trusted);
     n.runner_image = runner_image;
     n.runner_image_tag = tag;
     (n != CustomRuntimeOptions::default()).then(|| serde_json::to_string(&n).unwrap_or_default())
@@ -170,9 +209,14 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
     let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
     let runtime = function_runtime(c);
     let parallelism = c.parallelism.unwrap_or(1);
-    let package = function_package(c, ctx).ok().map(|p| p.location.unwrap_or(p.path));
+    let package = function_package(c, ctx)
+        .ok()
+        .map(|p| p.location.unwrap_or(p.path));
     let output = non_empty(&c.output);
-    let window = c.window_config.as_ref().map(|w| infer_window(w, &c.class_name, c.processing_guarantees));
+    let window = c
+        .window_config
+        .as_ref()
+        .map(|w| infer_window(w, &c.class_name, c.processing_guarantees));
     let retries = c.max_message_retries.filter(|r| *r >= 0);
     FunctionConfig {
         runtime_flags: non_empty(&c.runtime_flags),
@@ -184,10 +228,19 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
         custom_serde_inputs: None,
         topics_pattern: None,
         custom_schema_inputs: None,
-        custom_schema_outputs: output
-            .as_ref()
-            .and_then(|o| c.custom_schema_outputs.as_ref()?.get(o).map(|v| [(o.clone(), v.clone())].into_iter().collect())),
-        input_specs: Some(function_input_specs(c).iter().map(|(k, v)| (k.clone(), consumer(v))).collect()).filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
+        custom_schema_outputs: output.as_ref().and_then(|o| {
+            c.custom_schema_outputs
+                .as_ref()?
+                .get(o)
+                .map(|v| [(o.clone(), v.clone())].into_iter().collect())
+        }),
+        input_specs: Some(
+            function_input_specs(c)
+                .iter()
+                .map(|(k, v)| (k.clone(), consumer(v)))
+                .collect(),
+        )
+        .filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
         input_type_class_name: None,
         output,
         producer_config: producer(&c.producer_config, &c.batch_builder),
@@ -199,7 +252,10 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
         retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
         retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
         batch_builder: None,
-        forward_source_message_property: Some(ctx.worker.forward_source_message_property && c.forward_source_message_property.unwrap_or(true)),
+        forward_source_message_property: Some(
+            ctx.worker.forward_source_message_property
+                && c.forward_source_message_property.unwrap_or(true),
+        ),
         user_config: Some(c.user_config.clone().unwrap_or_default()),
         secrets: secrets(&c.secrets),
         runtime,
@@ -223,7 +279,10 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
             parallelism,
             runtime,
             ctx,
-            (non_empty(&c.input_type_class_name), non_empty(&c.output_type_class_name)),
+            (
+                non_empty(&c.input_type_class_name),
+                non_empty(&c.output_type_class_name),
+            ),
         ),
         max_pending_async_requests: c.max_pending_async_requests,
         expose_pulsar_admin_client_enabled: None,
@@ -232,7 +291,12 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
     }
 }
 
-fn connector_archive(kind: ComponentKind, archive: &Option<String>, class: &Option<String>, ctx: &ConversionContext) -> Option<String> {
+fn connector_archive(
+    kind: ComponentKind,
+    archive: &Option<String>,
+    class: &Option<String>,
+    ctx: &ConversionContext,
+) -> Option<String> {
     let pkg = connector_package(kind, archive, class, ctx).ok()?;
     if pkg.builtin.is_some() {
         return archive.clone();
@@ -263,15 +327,25 @@ pub fn normalize_sink(c: &SinkConfig, ctx: &ConversionContext) -> SinkConfig {
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(&c.class_name).or_else(|| builtin.as_ref().and_then(|d| d.sink_class.clone())),
-        source_subscription_name: c.source_subscription_name.clone().filter(|s| !s.trim().is_empty()),
+        class_name: non_empty(&c.class_name)
+            .or_else(|| builtin.as_ref().and_then(|d| d.sink_class.clone())),
+        source_subscription_name: c
+            .source_subscription_name
+            .clone()
+            .filter(|s| !s.trim().is_empty()),
         source_subscription_position: c.source_subscription_position,
         inputs: c.inputs.clone().filter(|i| !i.is_empty()),
         topic_to_serde_class_name: None,
         topics_pattern: None,
         topic_to_schema_type: None,
         topic_to_schema_properties: None,
-        input_specs: Some(specs.iter().map(|(k, v)| (k.clone(), consumer(v))).collect()).filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
+        input_specs: Some(
+            specs
+                .iter()
+                .map(|(k, v)| (k.clone(), consumer(v)))
+                .collect(),
+        )
+        .filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
         max_message_retries: retries,
         dead_letter_topic: non_empty(&c.dead_letter_topic).filter(|_| retries.is_some()),
         configs: Some(c.configs.clone().unwrap_or_default()),
@@ -296,22 +370,48 @@ pub fn normalize_sink(c: &SinkConfig, ctx: &ConversionContext) -> SinkConfig {
     }
 }
 
-fn sink_options(c: &SinkConfig, parallelism: i32, builtin: bool, ctx: &ConversionContext) -> Option<String> {
-    connector_options(ComponentKind::Sink, &c.custom_runtime_options, parallelism, builtin, ctx)
+fn sink_options(
+    c: &SinkConfig,
+    parallelism: i32,
+    builtin: bool,
+    ctx: &ConversionContext,
+) -> Option<String> {
+    connector_options(
+        ComponentKind::Sink,
+        &c.custom_runtime_options,
+        parallelism,
+        builtin,
+        ctx,
+    )
 }
 
-fn connector_options(kind: ComponentKind, raw: &Option<String>, parallelism: i32, builtin: bool, ctx: &ConversionContext) -> Option<String> {
+fn connector_options(
+    kind: ComponentKind,
+    raw: &Option<String>,
+    parallelism: i32,
+    builtin: bool,
+    ctx: &ConversionContext,
+) -> Option<String> {
     let mut ctx2 = ctx.clone();
     if builtin {
         // A built-in connector runs its catalogue image: no runner image options apply.
-        ctx2.worker.functions_worker_service_custom_configs.function_runner_images = None;
-        ctx2.worker.functions_worker_service_custom_configs.enable_trusted_mode = false;
+        ctx2.worker
+            .functions_worker_service_custom_configs
+            .function_runner_images = None;
+        ctx2.worker
+            .functions_worker_service_custom_configs
+            .enable_trusted_mode = false;
     }
     let out = options(kind, raw, parallelism, None, &ctx2, (None, None))?;
     let mut o: CustomRuntimeOptions = serde_json::from_str(&out).ok()?;
     if builtin {
-        o.managed = !ctx.worker.functions_worker_service_custom_configs.enable_trusted_mode
-            || parse_custom_runtime_options(raw).map(|r| r.managed).unwrap_or(true);
+        o.managed = !ctx
+            .worker
+            .functions_worker_service_custom_configs
+            .enable_trusted_mode
+            || parse_custom_runtime_options(raw)
+                .map(|r| r.managed)
+                .unwrap_or(true);
     }
     if kind == ComponentKind::Sink {
         o.output_type_class_name = None;
@@ -339,7 +439,8 @@ pub fn normalize_source(c: &SourceConfig, ctx: &ConversionContext) -> SourceConf
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(&c.class_name).or_else(|| builtin.as_ref().and_then(|d| d.source_class.clone())),
+        class_name: non_empty(&c.class_name)
+            .or_else(|| builtin.as_ref().and_then(|d| d.source_class.clone())),
         topic_name: c.topic_name.clone(),
         producer_config: producer(&c.producer_config, &c.batch_builder),
         serde_class_name: serde,
@@ -352,10 +453,20 @@ pub fn normalize_source(c: &SourceConfig, ctx: &ConversionContext) -> SourceConf
         source_type: None,
         archive: connector_archive(ComponentKind::Source, &c.archive, &c.class_name, ctx),
         runtime_flags: non_empty(&c.runtime_flags),
-        custom_runtime_options: connector_options(ComponentKind::Source, &c.custom_runtime_options, parallelism, builtin.is_some(), ctx),
-        batch_source_config: c.batch_source_config.as_ref().map(|b| crate::pulsar::BatchSourceConfig {
-            discovery_triggerer_class_name: b.discovery_triggerer_class_name.clone(),
-            discovery_triggerer_config: Some(b.discovery_triggerer_config.clone().unwrap_or_default()),
+        custom_runtime_options: connector_options(
+            ComponentKind::Source,
+            &c.custom_runtime_options,
+            parallelism,
+            builtin.is_some(),
+            ctx,
+        ),
+        batch_source_config: c.batch_source_config.as_ref().map(|b| {
+            crate::pulsar::BatchSourceConfig {
+                discovery_triggerer_class_name: b.discovery_triggerer_class_name.clone(),
+                discovery_triggerer_config: Some(
+                    b.discovery_triggerer_config.clone().unwrap_or_default(),
+                ),
+            }
         }),
         batch_builder: None,
         log_topic: non_empty(&c.log_topic),

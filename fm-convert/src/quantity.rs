@@ -89,7 +89,11 @@ fn decimal_parts(text: &str) -> Option<(bool, u128, i32)> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+    if !int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let all: String = format!("{int_part}{frac_part}");
@@ -140,11 +144,16 @@ fn parse_parts(q: &str) -> Result<(bool, u128, i32), QuantityError> {
     let split = q
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
         .unwrap_or(q.len());
-    let (number, suffix) = (q.get(..split).ok_or_else(malformed)?, q.get(split..).ok_or_else(malformed)?);
+    let (number, suffix) = (
+        q.get(..split).ok_or_else(malformed)?,
+        q.get(split..).ok_or_else(malformed)?,
+    );
     let (neg, digits, exp) = decimal_parts(number).ok_or_else(malformed)?;
     let binary = |p: u32| -> Result<(bool, u128, i32), QuantityError> {
         let factor = 1u128 << (10 * p);
-        let d = digits.checked_mul(factor).ok_or_else(|| QuantityError::OutOfRange(q.to_string()))?;
+        let d = digits
+            .checked_mul(factor)
+            .ok_or_else(|| QuantityError::OutOfRange(q.to_string()))?;
         Ok((neg, d, exp))
     };
     match suffix {
@@ -155,7 +164,10 @@ fn parse_parts(q: &str) -> Result<(bool, u128, i32), QuantityError> {
         "Pi" => binary(5),
         "Ei" => binary(6),
         s if s.len() > 1 && s.starts_with(['e', 'E']) => {
-            let e: i32 = s.get(1..).and_then(|x| x.parse().ok()).ok_or_else(malformed)?;
+            let e: i32 = s
+                .get(1..)
+                .and_then(|x| x.parse().ok())
+                .ok_or_else(malformed)?;
             Ok((neg, digits, exp.checked_add(e).ok_or_else(malformed)?))
         }
         s => {
@@ -229,7 +241,13 @@ mod tests {
         assert_eq!(parse_bytes("1G").unwrap(), 1_000_000_000);
         assert_eq!(parse_bytes("112640").unwrap(), 112_640);
         assert_eq!(parse_bytes("1e3").unwrap(), 1000);
-        assert!(matches!(parse_bytes("lots"), Err(QuantityError::Malformed(_))));
-        assert!(matches!(parse_bytes("99999999999E"), Err(QuantityError::OutOfRange(_))));
+        assert!(matches!(
+            parse_bytes("lots"),
+            Err(QuantityError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_bytes("99999999999E"),
+            Err(QuantityError::OutOfRange(_))
+        ));
     }
 }

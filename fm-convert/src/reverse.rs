@@ -20,7 +20,9 @@ use crate::pulsar::{
     SubscriptionInitialPosition, WindowConfig, WindowProcessingGuarantees,
 };
 use crate::quantity;
-use crate::worker::{CustomRuntimeOptions, HpaSpec, VpaContainerPolicy, VpaSpecOptions, VpaUpdatePolicy};
+use crate::worker::{
+    CustomRuntimeOptions, HpaSpec, VpaContainerPolicy, VpaSpecOptions, VpaUpdatePolicy,
+};
 use k8s_openapi::api::core::v1::ResourceRequirements;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Map, Value};
@@ -48,7 +50,10 @@ pub enum ReverseError {
 fn pulsar_name(meta: &ObjectMeta, spec_name: &Option<String>) -> Option<String> {
     let labels = meta.labels.as_ref();
     labels
-        .and_then(|l| l.get("compute.functionmesh.io/pulsar-component").or_else(|| l.get("pulsar-component")))
+        .and_then(|l| {
+            l.get("compute.functionmesh.io/pulsar-component")
+                .or_else(|| l.get("pulsar-component"))
+        })
         .cloned()
         .or_else(|| spec_name.clone())
         .or_else(|| meta.name.clone())
@@ -74,16 +79,24 @@ fn resources(r: &Option<ResourceRequirements>) -> Result<Option<Resources>, Reve
     let Some(requests) = r.as_ref().and_then(|r| r.requests.as_ref()) else {
         return Ok(None);
     };
-    let bad = |path: &str, e: quantity::QuantityError| ReverseError::BadQuantity { path: path.into(), message: e.to_string() };
+    let bad = |path: &str, e: quantity::QuantityError| ReverseError::BadQuantity {
+        path: path.into(),
+        message: e.to_string(),
+    };
     let mut out = Resources::default();
     if let Some(q) = requests.get("cpu") {
         out.cpu = quantity::parse_cpu(&q.0).map_err(|e| bad("spec.resources.requests.cpu", e))?;
     }
     if let Some(q) = requests.get("memory") {
-        out.ram = quantity::parse_bytes(&q.0).map_err(|e| bad("spec.resources.requests.memory", e))?;
+        out.ram =
+            quantity::parse_bytes(&q.0).map_err(|e| bad("spec.resources.requests.memory", e))?;
     }
-    if let Some(q) = requests.get("ephemeral-storage").or_else(|| requests.get("storage")) {
-        out.disk = quantity::parse_bytes(&q.0).map_err(|e| bad("spec.resources.requests.ephemeral-storage", e))?;
+    if let Some(q) = requests
+        .get("ephemeral-storage")
+        .or_else(|| requests.get("storage"))
+    {
+        out.disk = quantity::parse_bytes(&q.0)
+            .map_err(|e| bad("spec.resources.requests.ephemeral-storage", e))?;
     }
     Ok(Some(out))
 }
@@ -91,13 +104,20 @@ fn resources(r: &Option<ResourceRequirements>) -> Result<Option<Resources>, Reve
 fn crypto(c: &CrdCrypto) -> CryptoConfig {
     CryptoConfig {
         crypto_key_reader_class_name: c.crypto_key_reader_class_name.clone(),
-        crypto_key_reader_config: c
-            .crypto_key_reader_config
-            .as_ref()
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+        crypto_key_reader_config: c.crypto_key_reader_config.as_ref().map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        }),
         encryption_keys: c.encryption_keys.clone(),
-        producer_crypto_failure_action: c.producer_crypto_failure_action.as_ref().and_then(|a| serde_json::from_value(Value::String(a.clone())).ok()),
-        consumer_crypto_failure_action: c.consumer_crypto_failure_action.as_ref().and_then(|a| serde_json::from_value(Value::String(a.clone())).ok()),
+        producer_crypto_failure_action: c
+            .producer_crypto_failure_action
+            .as_ref()
+            .and_then(|a| serde_json::from_value(Value::String(a.clone())).ok()),
+        consumer_crypto_failure_action: c
+            .consumer_crypto_failure_action
+            .as_ref()
+            .and_then(|a| serde_json::from_value(Value::String(a.clone())).ok()),
     }
 }
 
@@ -117,31 +137,59 @@ fn consumer(c: &CrdConsumer) -> ConsumerConfig {
 
 /// `inputs` and `inputSpecs` from `spec.input`: topics stay `inputs`; every form Function Mesh
 /// knows (sourceSpecs, topicPattern, customSerdeSources, customSchemaSources) lands in `inputSpecs`.
-fn inputs(input: &InputConf) -> (Option<Vec<String>>, Option<BTreeMap<String, ConsumerConfig>>) {
+fn inputs(
+    input: &InputConf,
+) -> (
+    Option<Vec<String>>,
+    Option<BTreeMap<String, ConsumerConfig>>,
+) {
     let mut specs: BTreeMap<String, ConsumerConfig> = BTreeMap::new();
     for t in input.topics.iter().flatten() {
         specs.insert(t.clone(), ConsumerConfig::default());
     }
     if let Some(p) = input.topic_pattern.as_ref().filter(|p| !p.is_empty()) {
-        specs.insert(p.clone(), ConsumerConfig { regex_pattern: true, ..Default::default() });
+        specs.insert(
+            p.clone(),
+            ConsumerConfig {
+                regex_pattern: true,
+                ..Default::default()
+            },
+        );
     }
     for (t, s) in input.custom_serde_sources.iter().flatten() {
-        specs.insert(t.clone(), ConsumerConfig { serde_class_name: Some(s.clone()), ..Default::default() });
+        specs.insert(
+            t.clone(),
+            ConsumerConfig {
+                serde_class_name: Some(s.clone()),
+                ..Default::default()
+            },
+        );
     }
     for (t, s) in input.custom_schema_sources.iter().flatten() {
-        specs.insert(t.clone(), ConsumerConfig { schema_type: Some(s.clone()), ..Default::default() });
+        specs.insert(
+            t.clone(),
+            ConsumerConfig {
+                schema_type: Some(s.clone()),
+                ..Default::default()
+            },
+        );
     }
     for (t, s) in input.source_specs.iter().flatten() {
         specs.insert(t.clone(), consumer(s));
     }
-    (input.topics.clone().filter(|t| !t.is_empty()), (!specs.is_empty()).then_some(specs))
+    (
+        input.topics.clone().filter(|t| !t.is_empty()),
+        (!specs.is_empty()).then_some(specs),
+    )
 }
 
 fn producer(p: &Option<CrdProducer>) -> Option<ProducerConfig> {
     let p = p.as_ref()?;
     Some(ProducerConfig {
         max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
-        max_pending_messages_across_partitions: p.max_pending_messages_across_partitions.filter(|n| *n != 0),
+        max_pending_messages_across_partitions: p
+            .max_pending_messages_across_partitions
+            .filter(|n| *n != 0),
         use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
         crypto_config: p.crypto_config.as_ref().map(crypto),
         batch_builder: p.batch_builder.clone().filter(|b| !b.is_empty()),
@@ -200,7 +248,11 @@ fn options(
         o.cluster_name = cluster.clone();
     }
     if let Some(annotations) = &meta.annotations {
-        if annotations.get(crate::convert::MANAGED_ANNOTATION).map(String::as_str) == Some("false") {
+        if annotations
+            .get(crate::convert::MANAGED_ANNOTATION)
+            .map(String::as_str)
+            == Some("false")
+        {
             o.managed = false;
         }
     }
@@ -228,8 +280,15 @@ fn options(
             });
         } else if pod.auto_scaling_metrics.is_some() || pod.auto_scaling_behavior.is_some() {
             o.hpa_spec = Some(HpaSpec {
-                auto_scaling_metrics: pod.auto_scaling_metrics.as_ref().and_then(|m| serde_json::to_value(m).ok()).and_then(|v| serde_json::from_value(v).ok()),
-                auto_scaling_behavior: pod.auto_scaling_behavior.as_ref().and_then(|b| serde_json::to_value(b).ok()),
+                auto_scaling_metrics: pod
+                    .auto_scaling_metrics
+                    .as_ref()
+                    .and_then(|m| serde_json::to_value(m).ok())
+                    .and_then(|v| serde_json::from_value(v).ok()),
+                auto_scaling_behavior: pod
+                    .auto_scaling_behavior
+                    .as_ref()
+                    .and_then(|b| serde_json::to_value(b).ok()),
                 ..Default::default()
             });
         }
@@ -240,44 +299,108 @@ fn options(
                     update_mode: lower(u.update_mode.and_then(|m| serde_json::to_value(m).ok())),
                     min_replicas: u.min_replicas,
                 }),
-                resource_policy: v.resource_policy.as_ref().and_then(|p| p.container_policies.as_ref()).map(|list| {
-                    list.iter()
-                        .map(|c| VpaContainerPolicy {
-                            container_name: c.container_name.clone(),
-                            mode: lower(c.mode.and_then(|m| serde_json::to_value(m).ok())),
-                            max_allowed: c.max_allowed.as_ref().map(|m| m.iter().map(|(k, q)| (k.clone(), Value::String(q.0.clone()))).collect()),
-                            min_allowed: c.min_allowed.as_ref().map(|m| m.iter().map(|(k, q)| (k.clone(), Value::String(q.0.clone()))).collect()),
-                            controlled_resources: c.controlled_resources.clone(),
-                            controlled_values: lower(c.controlled_values.and_then(|m| serde_json::to_value(m).ok())),
-                        })
-                        .collect()
-                }),
+                resource_policy: v
+                    .resource_policy
+                    .as_ref()
+                    .and_then(|p| p.container_policies.as_ref())
+                    .map(|list| {
+                        list.iter()
+                            .map(|c| VpaContainerPolicy {
+                                container_name: c.container_name.clone(),
+                                mode: lower(c.mode.and_then(|m| serde_json::to_value(m).ok())),
+                                max_allowed: c.max_allowed.as_ref().map(|m| {
+                                    m.iter()
+                                        .map(|(k, q)| (k.clone(), Value::String(q.0.clone())))
+                                        .collect()
+                                }),
+                                min_allowed: c.min_allowed.as_ref().map(|m| {
+                                    m.iter()
+                                        .map(|(k, q)| (k.clone(), Value::String(q.0.clone())))
+                                        .collect()
+                                }),
+                                controlled_resources: c.controlled_resources.clone(),
+                                controlled_values: lower(
+                                    c.controlled_values
+                                        .and_then(|m| serde_json::to_value(m).ok()),
+                                ),
+                            })
+                            .collect()
+                    }),
             });
         }
     }
-    let configured = custom.function_runner_images.as_ref().and_then(|m| m.get(runtime_key));
-    let (runner_image, tag) = crate::convert::classify_image(image.as_ref(), configured, custom.enable_trusted_mode);
+    let configured = custom
+        .function_runner_images
+        .as_ref()
+        .and_then(|m| m.get(runtime_key));
+    let (runner_image, tag) =
+        crate::convert::classify_image(image.as_ref(), configured, custom.enable_trusted_mode);
     o.runner_image = runner_image;
     o.runner_image_tag = tag;
     if let Some(log) = log {
-        o.log_level = log.level.and_then(|l| serde_json::to_value(l).ok()).and_then(|v| v.as_str().map(str::to_string));
-        o.log_rotation_policy = log.rotate_policy.and_then(|l| serde_json::to_value(l).ok()).and_then(|v| v.as_str().map(str::to_string));
+        o.log_level = log
+            .level
+            .and_then(|l| serde_json::to_value(l).ok())
+            .and_then(|v| v.as_str().map(str::to_string));
+        o.log_rotation_policy = log
+            .rotate_policy
+            .and_then(|l| serde_json::to_value(l).ok())
+            .and_then(|v| v.as_str().map(str::to_string));
     }
     (o != CustomRuntimeOptions::default()).then(|| serde_json::to_string(&o).unwrap_or_default())
 }
 
 /// `Function` → FunctionConfig.
-pub fn function_config(f: &Function, ctx: &ConversionContext) -> Result<FunctionConfig, ReverseError> {
+pub fn function_config(
+    f: &Function,
+    ctx: &ConversionContext,
+) -> Result<FunctionConfig, ReverseError> {
     let s = &f.spec;
     let input = s.input.as_ref().ok_or(ReverseError::NoInput("Function"))?;
     let (inputs, input_specs) = inputs(input);
     let out: OutputConf = s.output.clone().unwrap_or_default();
     let (runtime, jar, py, go, log, key) = if let Some(j) = &s.java {
-        (Runtime::Java, Some(j.jar_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| j.jar.clone())), None, None, j.log.as_ref(), "JAVA")
+        (
+            Runtime::Java,
+            Some(
+                j.jar_location
+                    .clone()
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| j.jar.clone()),
+            ),
+            None,
+            None,
+            j.log.as_ref(),
+            "JAVA",
+        )
     } else if let Some(p) = &s.python {
-        (Runtime::Python, None, Some(p.py_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| p.py.clone())), None, p.log.as_ref(), "PYTHON")
+        (
+            Runtime::Python,
+            None,
+            Some(
+                p.py_location
+                    .clone()
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| p.py.clone()),
+            ),
+            None,
+            p.log.as_ref(),
+            "PYTHON",
+        )
     } else if let Some(g) = &s.golang {
-        (Runtime::Go, None, None, Some(g.go_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| g.go.clone())), g.log.as_ref(), "GO")
+        (
+            Runtime::Go,
+            None,
+            None,
+            Some(
+                g.go_location
+                    .clone()
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| g.go.clone()),
+            ),
+            g.log.as_ref(),
+            "GO",
+        )
     } else {
         (Runtime::Java, None, None, None, None, "JAVA")
     };
@@ -290,7 +413,8 @@ pub fn function_config(f: &Function, ctx: &ConversionContext) -> Result<Function
         max_lag_ms: w.max_lag_ms,
         watermark_emit_interval_ms: w.watermark_emit_interval_ms,
         timestamp_extractor_class_name: w.timestamp_extractor_class_name.clone(),
-        actual_window_function_class_name: Some(w.actual_window_function_class_name.clone()).filter(|c| !c.is_empty()),
+        actual_window_function_class_name: Some(w.actual_window_function_class_name.clone())
+            .filter(|c| !c.is_empty()),
         processing_guarantees: w.processing_guarantees.map(|g| match g {
             WindowProcessingGuarantee::AtleastOnce => WindowProcessingGuarantees::AtleastOnce,
             WindowProcessingGuarantee::AtmostOnce => WindowProcessingGuarantees::AtmostOnce,
@@ -354,7 +478,12 @@ fn archive(java: &Option<crate::crd::JavaRuntime>, builtin: &Option<String>) -> 
         return Some(format!("builtin://{name}"));
     }
     let j = java.as_ref()?;
-    Some(j.jar_location.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| j.jar.clone()))
+    Some(
+        j.jar_location
+            .clone()
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| j.jar.clone()),
+    )
 }
 
 /// `Sink` → SinkConfig.
@@ -362,8 +491,15 @@ pub fn sink_config(k: &Sink, ctx: &ConversionContext) -> Result<SinkConfig, Reve
     let s = &k.spec;
     let input = s.input.as_ref().ok_or(ReverseError::NoInput("Sink"))?;
     let (inputs, input_specs) = inputs(input);
-    let builtin_type = s.sink_type.as_ref().and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n))).map(|d| d.sink_type().to_string());
-    let input_type = input.type_class_name.clone().filter(|t| Some(t) != builtin_type.as_ref() && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE));
+    let builtin_type = s
+        .sink_type
+        .as_ref()
+        .and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n)))
+        .map(|d| d.sink_type().to_string());
+    let input_type = input.type_class_name.clone().filter(|t| {
+        Some(t) != builtin_type.as_ref()
+            && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
+    });
     Ok(SinkConfig {
         tenant: s.tenant.clone(),
         namespace: s.namespace.clone(),
@@ -397,7 +533,11 @@ pub fn sink_config(k: &Sink, ctx: &ConversionContext) -> Result<SinkConfig, Reve
             None,
             s.max_replicas,
             &s.pod,
-            if s.sink_type.is_some() { &None } else { &s.image },
+            if s.sink_type.is_some() {
+                &None
+            } else {
+                &s.image
+            },
             "JAVA",
             None,
         ),
@@ -410,8 +550,15 @@ pub fn sink_config(k: &Sink, ctx: &ConversionContext) -> Result<SinkConfig, Reve
 pub fn source_config(k: &Source, ctx: &ConversionContext) -> Result<SourceConfig, ReverseError> {
     let s = &k.spec;
     let out: OutputConf = s.output.clone().unwrap_or_default();
-    let builtin_type = s.source_type.as_ref().and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n))).map(|d| d.source_type().to_string());
-    let output_type = out.type_class_name.clone().filter(|t| Some(t) != builtin_type.as_ref() && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE));
+    let builtin_type = s
+        .source_type
+        .as_ref()
+        .and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n)))
+        .map(|d| d.source_type().to_string());
+    let output_type = out.type_class_name.clone().filter(|t| {
+        Some(t) != builtin_type.as_ref()
+            && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
+    });
     Ok(SourceConfig {
         tenant: s.tenant.clone(),
         namespace: s.namespace.clone(),
@@ -437,7 +584,11 @@ pub fn source_config(k: &Source, ctx: &ConversionContext) -> Result<SourceConfig
             output_type,
             s.max_replicas,
             &s.pod,
-            if s.source_type.is_some() { &None } else { &s.image },
+            if s.source_type.is_some() {
+                &None
+            } else {
+                &s.image
+            },
             "JAVA",
             None,
         ),

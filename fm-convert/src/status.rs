@@ -72,7 +72,8 @@ fn observe(
     let status = sts.status.as_ref();
     let replicas = status.map(|s| s.replicas).unwrap_or(0).max(0);
     let ready = status.and_then(|s| s.ready_replicas).unwrap_or(0);
-    let mut views: BTreeMap<i32, PodView> = (0..replicas).map(|i| (i, PodView::default())).collect();
+    let mut views: BTreeMap<i32, PodView> =
+        (0..replicas).map(|i| (i, PodView::default())).collect();
     let main = format!("pulsar-{}", kind.lower());
     for pod in pods {
         let Some(id) = pod
@@ -85,8 +86,11 @@ fn observe(
             continue;
         };
         let ps = pod.status.as_ref();
-        let statuses = ps.and_then(|s| s.container_statuses.clone()).unwrap_or_default();
-        let running = ps.and_then(|s| s.phase.as_deref()) == Some("Running") && statuses.iter().all(|c| c.ready);
+        let statuses = ps
+            .and_then(|s| s.container_statuses.clone())
+            .unwrap_or_default();
+        let running = ps.and_then(|s| s.phase.as_deref()) == Some("Running")
+            && statuses.iter().all(|c| c.ready);
         let mut view = PodView::default();
         if running {
             view.running = true;
@@ -96,7 +100,8 @@ fn observe(
                 .annotations
                 .as_ref()
                 .and_then(|a| a.get("kubectl.kubernetes.io/default-container"));
-            if let Some(c) = default_container.and_then(|d| statuses.iter().find(|c| &c.name == d)) {
+            if let Some(c) = default_container.and_then(|d| statuses.iter().find(|c| &c.name == d))
+            {
                 view.restarts = i64::from(c.restart_count);
             }
         } else if !statuses.is_empty() || ps.is_some() {
@@ -155,7 +160,8 @@ pub fn function_status(
                 d.num_successfully_processed = r.num_successfully_processed;
                 d.num_user_exceptions = r.num_user_exceptions;
                 d.latest_user_exceptions = list(&r.latest_user_exceptions);
-                d.num_system_exceptions = r.num_system_exceptions + r.num_source_exceptions + r.num_sink_exceptions;
+                d.num_system_exceptions =
+                    r.num_system_exceptions + r.num_source_exceptions + r.num_sink_exceptions;
                 let mut sys = r.latest_system_exceptions.clone();
                 sys.extend(r.latest_source_exceptions.iter().cloned());
                 sys.extend(r.latest_sink_exceptions.iter().cloned());
@@ -163,10 +169,17 @@ pub fn function_status(
                 d.average_latency = r.average_latency;
                 d.last_invocation_time = r.last_invocation_time;
             }
-            InstanceStatus { instance_id: id, status: d }
+            InstanceStatus {
+                instance_id: id,
+                status: d,
+            }
         })
         .collect();
-    ComponentStatus { num_instances: n, num_running: running, instances }
+    ComponentStatus {
+        num_instances: n,
+        num_running: running,
+        instances,
+    }
 }
 
 /// A sink's Pulsar status.
@@ -192,7 +205,8 @@ pub fn sink_status(
                 d.running = r.running;
                 d.error = Some(r.failure.clone().unwrap_or_default());
                 d.num_read_from_pulsar = r.num_received;
-                d.num_system_exceptions = r.num_system_exceptions + r.num_user_exceptions + r.num_source_exceptions;
+                d.num_system_exceptions =
+                    r.num_system_exceptions + r.num_user_exceptions + r.num_source_exceptions;
                 let mut sys = r.latest_user_exceptions.clone();
                 sys.extend(r.latest_system_exceptions.iter().cloned());
                 sys.extend(r.latest_source_exceptions.iter().cloned());
@@ -202,10 +216,17 @@ pub fn sink_status(
                 d.num_written_to_sink = r.num_successfully_processed;
                 d.last_received_time = r.last_invocation_time;
             }
-            InstanceStatus { instance_id: id, status: d }
+            InstanceStatus {
+                instance_id: id,
+                status: d,
+            }
         })
         .collect();
-    ComponentStatus { num_instances: n, num_running: running, instances }
+    ComponentStatus {
+        num_instances: n,
+        num_running: running,
+        instances,
+    }
 }
 
 /// A source's Pulsar status.
@@ -233,7 +254,8 @@ pub fn source_status(
                 d.num_received_from_source = r.num_received;
                 d.num_source_exceptions = r.num_source_exceptions;
                 d.latest_source_exceptions = list(&r.latest_source_exceptions);
-                d.num_system_exceptions = r.num_system_exceptions + r.num_user_exceptions + r.num_sink_exceptions;
+                d.num_system_exceptions =
+                    r.num_system_exceptions + r.num_user_exceptions + r.num_sink_exceptions;
                 let mut sys = r.latest_user_exceptions.clone();
                 sys.extend(r.latest_system_exceptions.iter().cloned());
                 sys.extend(r.latest_sink_exceptions.iter().cloned());
@@ -241,8 +263,15 @@ pub fn source_status(
                 d.num_written = r.num_successfully_processed;
                 d.last_received_time = r.last_invocation_time;
             }
-            InstanceStatus { instance_id: id, status: d }
+            InstanceStatus {
+                instance_id: id,
+                status: d,
+            }
         })
         .collect();
-    ComponentStatus { num_instances: n, num_running: running, instances }
+    ComponentStatus {
+        num_instances: n,
+        num_running: running,
+        instances,
+    }
 }

@@ -84,8 +84,14 @@ pub(crate) fn identity(
     namespace: &Option<String>,
     name: &Option<String>,
 ) -> (String, String, String) {
-    let t = tenant.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "public".into());
-    let n = namespace.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "default".into());
+    let t = tenant
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "public".into());
+    let n = namespace
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".into());
     (t, n, name.clone().unwrap_or_default())
 }
 
@@ -95,7 +101,12 @@ pub(crate) fn cluster_of(ctx: &ConversionContext, cro_cluster: Option<&str>) -> 
     ctx.cluster
         .clone()
         .filter(|c| !c.is_empty())
-        .or_else(|| ctx.worker.pulsar_functions_cluster.clone().filter(|c| !c.is_empty()))
+        .or_else(|| {
+            ctx.worker
+                .pulsar_functions_cluster
+                .clone()
+                .filter(|c| !c.is_empty())
+        })
         .or_else(|| cro_cluster.filter(|c| !c.is_empty()).map(str::to_string))
 }
 
@@ -136,7 +147,12 @@ fn check_names(
             ),
         );
     }
-    for (path, v) in [("clusterName", cluster.as_str()), ("tenant", tenant), ("namespace", namespace), ("name", name)] {
+    for (path, v) in [
+        ("clusterName", cluster.as_str()),
+        ("tenant", tenant),
+        ("namespace", namespace),
+        ("name", name),
+    ] {
         if !crate::convert::naming_is_label_value(v) {
             e.push(
                 path,
@@ -149,13 +165,22 @@ fn check_names(
 fn check_resources(e: &mut ValidationErrors, r: &Option<Resources>, ctx: &ConversionContext) {
     let Some(r) = r else { return };
     if r.cpu <= 0.0 {
-        e.push("resources.cpu", "The cpu allocation for the function must be positive");
+        e.push(
+            "resources.cpu",
+            "The cpu allocation for the function must be positive",
+        );
     }
     if r.ram <= 0 {
-        e.push("resources.ram", "The ram allocation for the function must be positive");
+        e.push(
+            "resources.ram",
+            "The ram allocation for the function must be positive",
+        );
     }
     if r.disk <= 0 {
-        e.push("resources.disk", "The disk allocation for the function must be positive");
+        e.push(
+            "resources.disk",
+            "The disk allocation for the function must be positive",
+        );
     }
     if let Some(min) = &ctx.worker.function_instance_min_resources {
         if min.cpu.is_some_and(|c| r.cpu < c) || min.ram.is_some_and(|m| r.ram < m) {
@@ -171,16 +196,25 @@ fn check_resources(e: &mut ValidationErrors, r: &Option<Resources>, ctx: &Conver
 
 fn check_consumer(e: &mut ValidationErrors, path: &str, c: &ConsumerConfig, java_style: bool) {
     if c.receiver_queue_size.is_some_and(|n| n < 0) {
-        e.push(&format!("{path}.receiverQueueSize"), "Receiver queue size should be >= zero");
+        e.push(
+            &format!("{path}.receiverQueueSize"),
+            "Receiver queue size should be >= zero",
+        );
     }
     if let Some(crypto) = &c.crypto_config {
         if blank(&crypto.crypto_key_reader_class_name) {
-            e.push(&format!("{path}.cryptoConfig.cryptoKeyReaderClassName"), "CryptoKeyReader class name required");
+            e.push(
+                &format!("{path}.cryptoConfig.cryptoKeyReaderClassName"),
+                "CryptoKeyReader class name required",
+            );
         }
     }
     if let Some(p) = &c.message_payload_processor_config {
         if blank(&p.class_name) {
-            e.push(&format!("{path}.messagePayloadProcessorConfig.className"), "MessagePayloadProcessor class name required");
+            e.push(
+                &format!("{path}.messagePayloadProcessorConfig.className"),
+                "MessagePayloadProcessor class name required",
+            );
         }
     }
     if !blank(&c.schema_type) && !blank(&c.serde_class_name) {
@@ -199,36 +233,64 @@ fn check_window(e: &mut ValidationErrors, w: &WindowConfig) {
     let p = "windowConfig";
     match (w.window_length_count, w.window_length_duration_ms) {
         (None, None) => e.push(p, "Window length is not specified"),
-        (Some(_), Some(_)) => e.push(p, "Window length for time and count are set! Please set one or the other."),
-        (Some(n), None) if n <= 0 => e.push(&format!("{p}.windowLengthCount"), format!("Window length must be positive [{n}]")),
-        (None, Some(n)) if n <= 0 => e.push(&format!("{p}.windowLengthDurationMs"), format!("Window length must be positive [{n}]")),
+        (Some(_), Some(_)) => e.push(
+            p,
+            "Window length for time and count are set! Please set one or the other.",
+        ),
+        (Some(n), None) if n <= 0 => e.push(
+            &format!("{p}.windowLengthCount"),
+            format!("Window length must be positive [{n}]"),
+        ),
+        (None, Some(n)) if n <= 0 => e.push(
+            &format!("{p}.windowLengthDurationMs"),
+            format!("Window length must be positive [{n}]"),
+        ),
         _ => {}
     }
     if let Some(n) = w.sliding_interval_count.filter(|n| *n <= 0) {
-        e.push(&format!("{p}.slidingIntervalCount"), format!("Sliding interval must be positive [{n}]"));
+        e.push(
+            &format!("{p}.slidingIntervalCount"),
+            format!("Sliding interval must be positive [{n}]"),
+        );
     }
     if let Some(n) = w.sliding_interval_duration_ms.filter(|n| *n <= 0) {
-        e.push(&format!("{p}.slidingIntervalDurationMs"), format!("Sliding interval must be positive [{n}]"));
+        e.push(
+            &format!("{p}.slidingIntervalDurationMs"),
+            format!("Sliding interval must be positive [{n}]"),
+        );
     }
     if !blank(&w.timestamp_extractor_class_name) {
         if let Some(n) = w.max_lag_ms.filter(|n| *n < 0) {
-            e.push(&format!("{p}.maxLagMs"), format!("Lag duration must be positive [{n}]"));
+            e.push(
+                &format!("{p}.maxLagMs"),
+                format!("Lag duration must be positive [{n}]"),
+            );
         }
         if let Some(n) = w.watermark_emit_interval_ms.filter(|n| *n <= 0) {
-            e.push(&format!("{p}.watermarkEmitIntervalMs"), format!("Watermark interval must be positive [{n}]"));
+            e.push(
+                &format!("{p}.watermarkEmitIntervalMs"),
+                format!("Watermark interval must be positive [{n}]"),
+            );
         }
     }
     if let Some(late) = &w.late_data_topic {
         if !is_valid_topic(late) {
-            e.push(&format!("{p}.lateDataTopic"), format!("Late data topic {late} is invalid"));
+            e.push(
+                &format!("{p}.lateDataTopic"),
+                format!("Late data topic {late} is invalid"),
+            );
         }
     }
 }
 
-fn check_secrets(e: &mut ValidationErrors, secrets: &Option<serde_json::Map<String, serde_json::Value>>) {
+fn check_secrets(
+    e: &mut ValidationErrors,
+    secrets: &Option<serde_json::Map<String, serde_json::Value>>,
+) {
     for (k, v) in secrets.iter().flatten() {
         let ok = v.as_object().is_some_and(|o| {
-            o.get("path").is_some_and(|p| p.is_string()) && o.get("key").is_some_and(|p| p.is_string())
+            o.get("path").is_some_and(|p| p.is_string())
+                && o.get("key").is_some_and(|p| p.is_string())
         });
         if !ok {
             e.push(
@@ -239,7 +301,10 @@ fn check_secrets(e: &mut ValidationErrors, secrets: &Option<serde_json::Map<Stri
     }
 }
 
-fn check_custom_runtime_options(e: &mut ValidationErrors, cro: &Option<String>) -> Option<crate::worker::CustomRuntimeOptions> {
+fn check_custom_runtime_options(
+    e: &mut ValidationErrors,
+    cro: &Option<String>,
+) -> Option<crate::worker::CustomRuntimeOptions> {
     match crate::convert::parse_custom_runtime_options(cro) {
         Ok(opts) => Some(opts),
         Err(msg) => {
@@ -250,19 +315,35 @@ fn check_custom_runtime_options(e: &mut ValidationErrors, cro: &Option<String>) 
 }
 
 /// Validates a FunctionConfig as Pulsar and Function Mesh would; lists every problem.
-pub fn validate_function(c: &FunctionConfig, ctx: &ConversionContext) -> Result<(), ValidationErrors> {
+pub fn validate_function(
+    c: &FunctionConfig,
+    ctx: &ConversionContext,
+) -> Result<(), ValidationErrors> {
     let mut e = ValidationErrors::default();
     let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
     if name.is_empty() {
         e.push("name", "Function name cannot be null");
     }
     let cro = check_custom_runtime_options(&mut e, &c.custom_runtime_options);
-    check_names(&mut e, ComponentKind::Function, ctx, (&tenant, &namespace, &name), cro.as_ref().and_then(|o| o.cluster_name.as_deref()));
+    check_names(
+        &mut e,
+        ComponentKind::Function,
+        ctx,
+        (&tenant, &namespace, &name),
+        cro.as_ref().and_then(|o| o.cluster_name.as_deref()),
+    );
     let runtime = crate::convert::function_runtime(c);
     match runtime {
-        None => e.push("runtime", "Function language runtime is either not set or cannot be determined"),
-        Some(Runtime::Python) if blank(&c.class_name) => e.push("className", "Function classname cannot be null"),
-        Some(Runtime::Java) if blank(&c.class_name) => e.push("className", "Function class name is not provided."),
+        None => e.push(
+            "runtime",
+            "Function language runtime is either not set or cannot be determined",
+        ),
+        Some(Runtime::Python) if blank(&c.class_name) => {
+            e.push("className", "Function classname cannot be null")
+        }
+        Some(Runtime::Java) if blank(&c.class_name) => {
+            e.push("className", "Function class name is not provided.")
+        }
         _ => {}
     }
     let mut topics: Vec<(String, String)> = Vec::new();
@@ -275,7 +356,10 @@ pub fn validate_function(c: &FunctionConfig, ctx: &ConversionContext) -> Result<
     for (t, v) in c.custom_schema_inputs.iter().flatten() {
         topics.push((format!("customSchemaInputs.{t}"), t.clone()));
         if serde_json::from_str::<ConsumerConfig>(v).is_err() {
-            e.push(&format!("customSchemaInputs.{t}"), format!("Topic {t} has an incorrect schema Info"));
+            e.push(
+                &format!("customSchemaInputs.{t}"),
+                format!("Topic {t} has an incorrect schema Info"),
+            );
         }
     }
     for (t, spec) in c.input_specs.iter().flatten() {
@@ -284,7 +368,10 @@ pub fn validate_function(c: &FunctionConfig, ctx: &ConversionContext) -> Result<
         }
         check_consumer(&mut e, &format!("inputSpecs.{t}"), spec, true);
     }
-    if topics.is_empty() && blank(&c.topics_pattern) && c.input_specs.as_ref().is_none_or(|m| m.is_empty()) {
+    if topics.is_empty()
+        && blank(&c.topics_pattern)
+        && c.input_specs.as_ref().is_none_or(|m| m.is_empty())
+    {
         e.push("inputs", "No input topic(s) specified for the function");
     }
     for (path, t) in &topics {
@@ -300,14 +387,28 @@ pub fn validate_function(c: &FunctionConfig, ctx: &ConversionContext) -> Result<
             e.push("output", format!("Output topic {out} is also being used as an input topic (topics must be one or the other)"));
         }
     }
-    if let Some(t) = c.log_topic.as_deref().filter(|t| !t.is_empty() && !is_valid_topic(t)) {
+    if let Some(t) = c
+        .log_topic
+        .as_deref()
+        .filter(|t| !t.is_empty() && !is_valid_topic(t))
+    {
         e.push("logTopic", format!("LogTopic topic {t} is invalid"));
     }
-    if let Some(t) = c.dead_letter_topic.as_deref().filter(|t| !t.is_empty() && !is_valid_topic(t)) {
-        e.push("deadLetterTopic", format!("DeadLetter topic {t} is invalid"));
+    if let Some(t) = c
+        .dead_letter_topic
+        .as_deref()
+        .filter(|t| !t.is_empty() && !is_valid_topic(t))
+    {
+        e.push(
+            "deadLetterTopic",
+            format!("DeadLetter topic {t} is invalid"),
+        );
     }
     if c.parallelism.is_some_and(|p| p <= 0) {
-        e.push("parallelism", "Function parallelism must be a positive number");
+        e.push(
+            "parallelism",
+            "Function parallelism must be a positive number",
+        );
     }
     check_resources(&mut e, &c.resources, ctx);
     let g = c.processing_guarantees;
@@ -318,70 +419,130 @@ pub fn validate_function(c: &FunctionConfig, ctx: &ConversionContext) -> Result<
             e.push("timeoutMs", format!("Function Mesh stores the timeout as a 32-bit number of milliseconds; {t} is too large"));
         }
         if g.is_some_and(|g| g != ProcessingGuarantees::AtleastOnce) {
-            e.push("timeoutMs", "Message timeout can only be specified with processing guarantee is ATLEAST_ONCE");
+            e.push(
+                "timeoutMs",
+                "Message timeout can only be specified with processing guarantee is ATLEAST_ONCE",
+            );
         }
     }
-    if g == Some(ProcessingGuarantees::EffectivelyOnce) && c.max_message_retries.is_some_and(|r| r >= 0) {
-        e.push("maxMessageRetries", "MaxMessageRetries and Effectively once don't gel well");
+    if g == Some(ProcessingGuarantees::EffectivelyOnce)
+        && c.max_message_retries.is_some_and(|r| r >= 0)
+    {
+        e.push(
+            "maxMessageRetries",
+            "MaxMessageRetries and Effectively once don't gel well",
+        );
     }
     if !blank(&c.dead_letter_topic) && c.max_message_retries.is_none_or(|r| r < 0) {
-        e.push("deadLetterTopic", "Dead Letter Topic specified, however max retries is set to infinity");
+        e.push(
+            "deadLetterTopic",
+            "Dead Letter Topic specified, however max retries is set to infinity",
+        );
     }
     if c.retain_key_ordering == Some(true) {
         if g == Some(ProcessingGuarantees::EffectivelyOnce) {
             e.push("retainKeyOrdering", "When effectively once processing guarantee is specified, retain Key ordering cannot be set");
         }
         if c.retain_ordering == Some(true) {
-            e.push("retainKeyOrdering", "Only one of retain ordering or retain key ordering can be set");
+            e.push(
+                "retainKeyOrdering",
+                "Only one of retain ordering or retain key ordering can be set",
+            );
         }
     }
     if let Some(w) = &c.window_config {
         check_window(&mut e, w);
-        if matches!(g, Some(ProcessingGuarantees::EffectivelyOnce | ProcessingGuarantees::Manual)) {
-            let gs = if g == Some(ProcessingGuarantees::Manual) { "MANUAL" } else { "EFFECTIVELY_ONCE" };
-            e.push("processingGuarantees", format!("Windows Function not support {gs} delivery semantics."));
+        if matches!(
+            g,
+            Some(ProcessingGuarantees::EffectivelyOnce | ProcessingGuarantees::Manual)
+        ) {
+            let gs = if g == Some(ProcessingGuarantees::Manual) {
+                "MANUAL"
+            } else {
+                "EFFECTIVELY_ONCE"
+            };
+            e.push(
+                "processingGuarantees",
+                format!("Windows Function not support {gs} delivery semantics."),
+            );
         }
     }
-    if c.auto_ack == Some(false) && g == Some(ProcessingGuarantees::AtmostOnce) && c.window_config.is_none() {
+    if c.auto_ack == Some(false)
+        && g == Some(ProcessingGuarantees::AtmostOnce)
+        && c.window_config.is_none()
+    {
         e.push("autoAck", "When Guarantees == ATMOST_ONCE, autoAck must be equal to true. This is a contradictory configuration, autoAck will be removed later. Please refer to PIP: https://github.com/apache/pulsar/issues/15560");
     }
     if let Some(p) = &c.producer_config {
         if let Some(crypto) = &p.crypto_config {
             if blank(&crypto.crypto_key_reader_class_name) {
-                e.push("producerConfig.cryptoConfig.cryptoKeyReaderClassName", "CryptoKeyReader class name required");
+                e.push(
+                    "producerConfig.cryptoConfig.cryptoKeyReaderClassName",
+                    "CryptoKeyReader class name required",
+                );
             }
             if crypto.encryption_keys.as_ref().is_none_or(|k| k.is_empty()) {
-                e.push("producerConfig.cryptoConfig.encryptionKeys", "Must provide encryption key name for crypto key reader");
+                e.push(
+                    "producerConfig.cryptoConfig.encryptionKeys",
+                    "Must provide encryption key name for crypto key reader",
+                );
             }
         }
     }
-    if runtime == Some(Runtime::Java) && !blank(&c.output_schema_type) && !blank(&c.output_serde_class_name) {
-        e.push("outputSchemaType", "Only one of outputSchemaType or outputSerdeClassName should be set");
+    if runtime == Some(Runtime::Java)
+        && !blank(&c.output_schema_type)
+        && !blank(&c.output_serde_class_name)
+    {
+        e.push(
+            "outputSchemaType",
+            "Only one of outputSchemaType or outputSerdeClassName should be set",
+        );
     }
     match runtime {
         Some(Runtime::Python) => {
             if g == Some(ProcessingGuarantees::EffectivelyOnce) {
-                e.push("processingGuarantees", "Effectively-once processing guarantees not yet supported in Python");
+                e.push(
+                    "processingGuarantees",
+                    "Effectively-once processing guarantees not yet supported in Python",
+                );
             }
             if c.window_config.is_some() {
-                e.push("windowConfig", "There is currently no support windowing in python");
+                e.push(
+                    "windowConfig",
+                    "There is currently no support windowing in python",
+                );
             }
             if c.max_message_retries.is_some_and(|r| r >= 0) {
-                e.push("maxMessageRetries", "Message retries not yet supported in python");
+                e.push(
+                    "maxMessageRetries",
+                    "Message retries not yet supported in python",
+                );
             }
         }
         Some(Runtime::Go) => {
             if g == Some(ProcessingGuarantees::EffectivelyOnce) {
-                e.push("processingGuarantees", "Effectively-once processing guarantees not yet supported in Go function");
+                e.push(
+                    "processingGuarantees",
+                    "Effectively-once processing guarantees not yet supported in Go function",
+                );
             }
             if c.window_config.is_some() {
-                e.push("windowConfig", "Windowing is not supported in Go function yet");
+                e.push(
+                    "windowConfig",
+                    "Windowing is not supported in Go function yet",
+                );
             }
             if c.max_message_retries.is_some_and(|r| r >= 0) {
-                e.push("maxMessageRetries", "Message retries not yet supported in Go function");
+                e.push(
+                    "maxMessageRetries",
+                    "Message retries not yet supported in Go function",
+                );
             }
             if c.retain_key_ordering == Some(true) {
-                e.push("retainKeyOrdering", "Retain Key Orderering not yet supported in Go function");
+                e.push(
+                    "retainKeyOrdering",
+                    "Retain Key Orderering not yet supported in Go function",
+                );
             }
         }
         _ => {}
@@ -404,7 +565,13 @@ pub fn validate_sink(c: &SinkConfig, ctx: &ConversionContext) -> Result<(), Vali
         e.push("name", "Sink name cannot be null");
     }
     let cro = check_custom_runtime_options(&mut e, &c.custom_runtime_options);
-    check_names(&mut e, ComponentKind::Sink, ctx, (&tenant, &namespace, &name), cro.as_ref().and_then(|o| o.cluster_name.as_deref()));
+    check_names(
+        &mut e,
+        ComponentKind::Sink,
+        ctx,
+        (&tenant, &namespace, &name),
+        cro.as_ref().and_then(|o| o.cluster_name.as_deref()),
+    );
     let mut topics: Vec<(String, String)> = Vec::new();
     for (i, t) in c.inputs.iter().flatten().enumerate() {
         topics.push((format!("inputs[{i}]"), t.clone()));
@@ -421,7 +588,10 @@ pub fn validate_sink(c: &SinkConfig, ctx: &ConversionContext) -> Result<(), Vali
         }
         check_consumer(&mut e, &format!("inputSpecs.{t}"), spec, false);
     }
-    if topics.is_empty() && blank(&c.topics_pattern) && c.input_specs.as_ref().is_none_or(|m| m.is_empty()) {
+    if topics.is_empty()
+        && blank(&c.topics_pattern)
+        && c.input_specs.as_ref().is_none_or(|m| m.is_empty())
+    {
         e.push("inputs", "Must specify at least one topic of input via topicToSerdeClassName, topicsPattern, topicToSchemaType or inputSpecs");
     }
     for (path, t) in &topics {
@@ -429,7 +599,11 @@ pub fn validate_sink(c: &SinkConfig, ctx: &ConversionContext) -> Result<(), Vali
             e.push(path, format!("Input topic {t} is invalid"));
         }
     }
-    if let Some(t) = c.log_topic.as_deref().filter(|t| !t.is_empty() && !is_valid_topic(t)) {
+    if let Some(t) = c
+        .log_topic
+        .as_deref()
+        .filter(|t| !t.is_empty() && !is_valid_topic(t))
+    {
         e.push("logTopic", format!("LogTopic topic {t} is invalid"));
     }
     if c.parallelism.is_some_and(|p| p <= 0) {
@@ -442,7 +616,10 @@ pub fn validate_sink(c: &SinkConfig, ctx: &ConversionContext) -> Result<(), Vali
             e.push("timeoutMs", format!("Function Mesh stores the timeout as a 32-bit number of milliseconds; {t} is too large"));
         }
     }
-    if let Some(t) = c.negative_ack_redelivery_delay_ms.filter(|t| i32::try_from(*t).is_err()) {
+    if let Some(t) = c
+        .negative_ack_redelivery_delay_ms
+        .filter(|t| i32::try_from(*t).is_err())
+    {
         e.push("negativeAckRedeliveryDelayMs", format!("Function Mesh stores this delay as a 32-bit number of milliseconds; {t} is out of range"));
     }
     check_resources(&mut e, &c.resources, ctx);
@@ -452,14 +629,22 @@ pub fn validate_sink(c: &SinkConfig, ctx: &ConversionContext) -> Result<(), Vali
             e.push("retainKeyOrdering", "When effectively once processing guarantee is specified, retain Key ordering cannot be set");
         }
         if c.retain_ordering == Some(true) {
-            e.push("retainKeyOrdering", "Only one of retain ordering or retain key ordering can be set");
+            e.push(
+                "retainKeyOrdering",
+                "Only one of retain ordering or retain key ordering can be set",
+            );
         }
     }
     if !blank(&c.dead_letter_topic) && c.max_message_retries.is_none_or(|r| r <= 0) {
-        e.push("deadLetterTopic", "Dead Letter Topic specified, however max retries is set to infinity");
+        e.push(
+            "deadLetterTopic",
+            "Dead Letter Topic specified, however max retries is set to infinity",
+        );
     }
     check_secrets(&mut e, &c.secrets);
-    if let Err(msg) = crate::convert::connector_package(ComponentKind::Sink, &c.archive, &c.class_name, ctx) {
+    if let Err(msg) =
+        crate::convert::connector_package(ComponentKind::Sink, &c.archive, &c.class_name, ctx)
+    {
         e.push("archive", msg);
     }
     if let Some(opts) = &cro {
@@ -476,36 +661,71 @@ pub fn validate_source(c: &SourceConfig, ctx: &ConversionContext) -> Result<(), 
         e.push("name", "Source name cannot be null");
     }
     let cro = check_custom_runtime_options(&mut e, &c.custom_runtime_options);
-    check_names(&mut e, ComponentKind::Source, ctx, (&tenant, &namespace, &name), cro.as_ref().and_then(|o| o.cluster_name.as_deref()));
-    if let Some(t) = c.topic_name.as_deref().filter(|t| !t.is_empty() && !is_valid_topic(t)) {
+    check_names(
+        &mut e,
+        ComponentKind::Source,
+        ctx,
+        (&tenant, &namespace, &name),
+        cro.as_ref().and_then(|o| o.cluster_name.as_deref()),
+    );
+    if let Some(t) = c
+        .topic_name
+        .as_deref()
+        .filter(|t| !t.is_empty() && !is_valid_topic(t))
+    {
         let _ = t;
         e.push("topicName", "Topic name is invalid");
     }
-    if let Some(t) = c.log_topic.as_deref().filter(|t| !t.is_empty() && !is_valid_topic(t)) {
+    if let Some(t) = c
+        .log_topic
+        .as_deref()
+        .filter(|t| !t.is_empty() && !is_valid_topic(t))
+    {
         e.push("logTopic", format!("LogTopic topic {t} is invalid"));
     }
     if c.parallelism.is_some_and(|p| p <= 0) {
-        e.push("parallelism", "Source parallelism must be a positive number");
+        e.push(
+            "parallelism",
+            "Source parallelism must be a positive number",
+        );
     }
     check_resources(&mut e, &c.resources, ctx);
     if !blank(&c.serde_class_name) && !blank(&c.schema_type) {
-        e.push("schemaType", "Only one of serdeClassName or schemaType should be set");
+        e.push(
+            "schemaType",
+            "Only one of serdeClassName or schemaType should be set",
+        );
     }
     if let Some(b) = &c.batch_source_config {
         if blank(&b.discovery_triggerer_class_name) {
-            e.push("batchSourceConfig.discoveryTriggererClassName", "BatchSourceConfig does not specify Discovery Trigger ClassName");
+            e.push(
+                "batchSourceConfig.discoveryTriggererClassName",
+                "BatchSourceConfig does not specify Discovery Trigger ClassName",
+            );
         }
     }
-    if let Some(crypto) = c.producer_config.as_ref().and_then(|p| p.crypto_config.as_ref()) {
+    if let Some(crypto) = c
+        .producer_config
+        .as_ref()
+        .and_then(|p| p.crypto_config.as_ref())
+    {
         if blank(&crypto.crypto_key_reader_class_name) {
-            e.push("producerConfig.cryptoConfig.cryptoKeyReaderClassName", "CryptoKeyReader class name required");
+            e.push(
+                "producerConfig.cryptoConfig.cryptoKeyReaderClassName",
+                "CryptoKeyReader class name required",
+            );
         }
         if crypto.encryption_keys.as_ref().is_none_or(|k| k.is_empty()) {
-            e.push("producerConfig.cryptoConfig.encryptionKeys", "Must provide encryption key name for crypto key reader");
+            e.push(
+                "producerConfig.cryptoConfig.encryptionKeys",
+                "Must provide encryption key name for crypto key reader",
+            );
         }
     }
     check_secrets(&mut e, &c.secrets);
-    if let Err(msg) = crate::convert::connector_package(ComponentKind::Source, &c.archive, &c.class_name, ctx) {
+    if let Err(msg) =
+        crate::convert::connector_package(ComponentKind::Source, &c.archive, &c.class_name, ctx)
+    {
         e.push("archive", msg);
     }
     if let Some(opts) = &cro {

@@ -44,13 +44,25 @@ impl Serialize for Redacted {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceBounds {
     /// CPU bound.
-    #[serde(default, deserialize_with = "lenient::opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu: Option<f64>,
     /// RAM bound in bytes.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ram: Option<i64>,
     /// Disk bound in bytes (not checked, as in Pulsar).
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disk: Option<i64>,
 }
 
@@ -179,7 +191,11 @@ pub struct MeshWorkerServiceCustomConfig {
     #[serde(default, deserialize_with = "lenient::bool_or_false")]
     pub enable_trusted_mode: bool,
     /// Reload period of the connector catalogue.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub connector_search_interval_seconds: Option<i64>,
     /// Path of the connector catalogue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,7 +364,10 @@ impl WorkerConfig {
     pub fn job_namespace(&self) -> String {
         let picked = match &self.function_runtime_factory_configs {
             Some(factory) => factory.job_namespace.clone(),
-            None => self.functions_worker_service_custom_configs.job_namespace.clone(),
+            None => self
+                .functions_worker_service_custom_configs
+                .job_namespace
+                .clone(),
         };
         picked
             .filter(|ns| !ns.is_empty())
@@ -362,7 +381,11 @@ impl WorkerConfig {
             .download_directory
             .clone()
             .filter(|d| !d.is_empty())
-            .or_else(|| self.nar_extraction_directory.clone().filter(|d| !d.is_empty()))
+            .or_else(|| {
+                self.nar_extraction_directory
+                    .clone()
+                    .filter(|d| !d.is_empty())
+            })
             .unwrap_or_else(|| "/pulsar/".to_string());
         if dir.ends_with('/') {
             dir
@@ -377,7 +400,11 @@ impl WorkerConfig {
 #[serde(rename_all = "camelCase")]
 pub struct HpaSpec {
     /// `AverageUtilizationCPUPercent80|50|20`.
-    #[serde(default, rename = "builtinCPURule", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "builtinCPURule",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub builtin_cpu_rule: Option<String>,
     /// `AverageUtilizationMemoryPercent80|50|20`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -398,7 +425,11 @@ pub struct VpaUpdatePolicy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_mode: Option<String>,
     /// Minimum replicas for eviction.
-    #[serde(default, deserialize_with = "lenient::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_replicas: Option<i32>,
 }
 
@@ -578,7 +609,9 @@ impl ConnectorDefinition {
             Some(r) => format!("{r}/"),
             None => "docker.io/".to_string(),
         };
-        let tag = non_blank(&self.image_tag).or(non_blank(&self.version)).unwrap_or("latest");
+        let tag = non_blank(&self.image_tag)
+            .or(non_blank(&self.version))
+            .unwrap_or("latest");
         format!(
             "{registry}{}:{tag}",
             self.image_repository.as_deref().unwrap_or_default()
@@ -614,4 +647,3 @@ impl ConnectorDefinition {
 
 /// Java's `byte[]` type name, the default type class everywhere.
 pub const BYTES_TYPE: &str = "[B";
-

@@ -1,6 +1,8 @@
 //! Every fixture converts (snapshotted), and converts back to its normalised config.
 
-use fm_convert::convert::{function_to_resource, sink_to_resource, source_to_resource, ConversionContext};
+use fm_convert::convert::{
+    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
+};
 use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
 use fm_convert::reverse::{function_config, sink_config, source_config};
@@ -16,8 +18,10 @@ fn read(p: &Path) -> String {
 
 fn ctx() -> ConversionContext {
     ConversionContext {
-        worker: fm_convert::parse::parse(&read(&root().join("worker/functions_worker.yml"))).unwrap(),
-        connectors: fm_convert::parse::parse(&read(&root().join("worker/connectors.yaml"))).unwrap(),
+        worker: fm_convert::parse::parse(&read(&root().join("worker/functions_worker.yml")))
+            .unwrap(),
+        connectors: fm_convert::parse::parse(&read(&root().join("worker/connectors.yaml")))
+            .unwrap(),
         ..Default::default()
     }
 }
@@ -33,7 +37,12 @@ fn files(dir: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
         .collect();
     v.sort();
     v
@@ -46,12 +55,22 @@ fn stem(p: &Path) -> String {
 #[test]
 fn every_function_fixture_converts_and_comes_back() {
     for path in files("functions") {
-        let ctx = if stem(&path).starts_with("trusted") { trusted_ctx() } else { ctx() };
+        let ctx = if stem(&path).starts_with("trusted") {
+            trusted_ctx()
+        } else {
+            ctx()
+        };
         let config: FunctionConfig = fm_convert::parse::parse(&read(&path)).unwrap();
-        let converted = function_to_resource(&config, &ctx).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let converted = function_to_resource(&config, &ctx)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         insta::assert_yaml_snapshot!(format!("function-{}", stem(&path)), converted.resource);
         let back = function_config(&converted.resource, &ctx).unwrap();
-        assert_eq!(back, normalize_function(&config, &ctx), "{}", path.display());
+        assert_eq!(
+            back,
+            normalize_function(&config, &ctx),
+            "{}",
+            path.display()
+        );
     }
 }
 
@@ -60,7 +79,8 @@ fn every_sink_fixture_converts_and_comes_back() {
     let ctx = ctx();
     for path in files("sinks") {
         let config: SinkConfig = fm_convert::parse::parse(&read(&path)).unwrap();
-        let converted = sink_to_resource(&config, &ctx).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let converted =
+            sink_to_resource(&config, &ctx).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         insta::assert_yaml_snapshot!(format!("sink-{}", stem(&path)), converted.resource);
         let back = sink_config(&converted.resource, &ctx).unwrap();
         assert_eq!(back, normalize_sink(&config, &ctx), "{}", path.display());
@@ -72,7 +92,8 @@ fn every_source_fixture_converts_and_comes_back() {
     let ctx = ctx();
     for path in files("sources") {
         let config: SourceConfig = fm_convert::parse::parse(&read(&path)).unwrap();
-        let converted = source_to_resource(&config, &ctx).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let converted =
+            source_to_resource(&config, &ctx).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         insta::assert_yaml_snapshot!(format!("source-{}", stem(&path)), converted.resource);
         let back = source_config(&converted.resource, &ctx).unwrap();
         assert_eq!(back, normalize_source(&config, &ctx), "{}", path.display());
@@ -81,11 +102,19 @@ fn every_source_fixture_converts_and_comes_back() {
 
 #[test]
 fn fixtures_convert_without_any_worker_config() {
-    let ctx = ConversionContext { cluster: Some("standalone".into()), ..Default::default() };
+    let ctx = ConversionContext {
+        cluster: Some("standalone".into()),
+        ..Default::default()
+    };
     for path in files("functions") {
         let config: FunctionConfig = fm_convert::parse::parse(&read(&path)).unwrap();
         let converted = function_to_resource(&config, &ctx).unwrap();
         let back = function_config(&converted.resource, &ctx).unwrap();
-        assert_eq!(back, normalize_function(&config, &ctx), "{}", path.display());
+        assert_eq!(
+            back,
+            normalize_function(&config, &ctx),
+            "{}",
+            path.display()
+        );
     }
 }

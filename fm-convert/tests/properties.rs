@@ -1,6 +1,8 @@
 //! Property tests: model round trips, lossless conversion, valid names, no panics.
 
-use fm_convert::convert::{function_to_resource, sink_to_resource, source_to_resource, ConversionContext, ConvertError};
+use fm_convert::convert::{
+    function_to_resource, sink_to_resource, source_to_resource, ConversionContext, ConvertError,
+};
 use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
 use fm_convert::pulsar::*;
 use fm_convert::reverse::{function_config, sink_config, source_config};
@@ -13,7 +15,8 @@ fn name() -> impl Strategy<Value = String> {
 }
 
 fn topic() -> impl Strategy<Value = String> {
-    ("[a-z]{1,6}", "[a-z]{1,6}", "[a-z0-9-]{1,10}").prop_map(|(t, n, x)| format!("persistent://{t}/{n}/{x}"))
+    ("[a-z]{1,6}", "[a-z]{1,6}", "[a-z0-9-]{1,10}")
+        .prop_map(|(t, n, x)| format!("persistent://{t}/{n}/{x}"))
 }
 
 fn guarantee() -> impl Strategy<Value = Option<ProcessingGuarantees>> {
@@ -26,75 +29,123 @@ fn guarantee() -> impl Strategy<Value = Option<ProcessingGuarantees>> {
 }
 
 fn resources() -> impl Strategy<Value = Option<Resources>> {
-    prop::option::of((1u32..64_000, 1i64..(64i64 << 30)).prop_map(|(milli, ram)| Resources {
-        cpu: f64::from(milli) / 1000.0,
-        ram,
-        disk: Resources::DEFAULT_DISK,
-    }))
+    prop::option::of(
+        (1u32..64_000, 1i64..(64i64 << 30)).prop_map(|(milli, ram)| Resources {
+            cpu: f64::from(milli) / 1000.0,
+            ram,
+            disk: Resources::DEFAULT_DISK,
+        }),
+    )
 }
 
 fn user_config() -> impl Strategy<Value = Option<JsonObject>> {
-    prop::option::of(prop::collection::btree_map("[a-z]{1,8}", prop_oneof![
-        any::<i32>().prop_map(|n| json!(n)),
-        "[ -~]{0,12}".prop_map(Value::String),
-        any::<bool>().prop_map(Value::Bool),
-    ], 0..4).prop_map(|m| m.into_iter().collect()))
+    prop::option::of(
+        prop::collection::btree_map(
+            "[a-z]{1,8}",
+            prop_oneof![
+                any::<i32>().prop_map(|n| json!(n)),
+                "[ -~]{0,12}".prop_map(Value::String),
+                any::<bool>().prop_map(Value::Bool),
+            ],
+            0..4,
+        )
+        .prop_map(|m| m.into_iter().collect()),
+    )
 }
 
 fn function_config_strategy() -> impl Strategy<Value = FunctionConfig> {
     (
-        (name(), prop::collection::vec(topic(), 1..4), prop::option::of(topic()), guarantee(), prop::option::of(1i32..50)),
-        (resources(), user_config(), prop::option::of(any::<bool>()), prop::option::of(any::<bool>()), prop::option::of(1i64..100_000)),
-        (prop_oneof![Just("jar"), Just("py"), Just("go")], prop::option::of("[a-z]{3,10}"), prop::option::of(0i32..10), prop::option::of(any::<bool>())),
-        (prop::option::of(0i32..20), prop::option::of(prop::collection::btree_map("[A-Z]{1,5}", "[a-z0-9]{0,6}", 0..3))),
+        (
+            name(),
+            prop::collection::vec(topic(), 1..4),
+            prop::option::of(topic()),
+            guarantee(),
+            prop::option::of(1i32..50),
+        ),
+        (
+            resources(),
+            user_config(),
+            prop::option::of(any::<bool>()),
+            prop::option::of(any::<bool>()),
+            prop::option::of(1i64..100_000),
+        ),
+        (
+            prop_oneof![Just("jar"), Just("py"), Just("go")],
+            prop::option::of("[a-z]{3,10}"),
+            prop::option::of(0i32..10),
+            prop::option::of(any::<bool>()),
+        ),
+        (
+            prop::option::of(0i32..20),
+            prop::option::of(prop::collection::btree_map(
+                "[A-Z]{1,5}",
+                "[a-z0-9]{0,6}",
+                0..3,
+            )),
+        ),
     )
-        .prop_map(|((name, inputs, output, g, parallelism), (resources, user_config, retain, auto_ack, timeout), (rt, sub, retries, earliest), (max_replicas, env))| {
-            let output = output.filter(|o| !inputs.contains(o));
-            let package = format!("function://public/default/{name}@1");
-            let mut c = FunctionConfig {
-                tenant: Some("public".into()),
-                namespace: Some("default".into()),
-                name: Some(name.clone()),
-                class_name: Some("org.example.Fn".into()),
-                inputs: Some(inputs),
-                output,
-                processing_guarantees: g,
-                parallelism,
-                resources,
-                user_config,
-                retain_ordering: retain,
-                auto_ack: auto_ack.filter(|a| *a || g != Some(ProcessingGuarantees::AtmostOnce)),
-                sub_name: sub,
-                subscription_position: if earliest == Some(true) { SubscriptionInitialPosition::Earliest } else { SubscriptionInitialPosition::Latest },
-                ..Default::default()
-            };
-            match rt {
-                "py" => c.py = Some(package),
-                "go" => c.go = Some(package),
-                _ => {
-                    c.jar = Some(package);
-                    c.max_message_retries = retries;
-                    if g.is_none() || g == Some(ProcessingGuarantees::AtleastOnce) {
-                        c.timeout_ms = timeout;
+        .prop_map(
+            |(
+                (name, inputs, output, g, parallelism),
+                (resources, user_config, retain, auto_ack, timeout),
+                (rt, sub, retries, earliest),
+                (max_replicas, env),
+            )| {
+                let output = output.filter(|o| !inputs.contains(o));
+                let package = format!("function://public/default/{name}@1");
+                let mut c = FunctionConfig {
+                    tenant: Some("public".into()),
+                    namespace: Some("default".into()),
+                    name: Some(name.clone()),
+                    class_name: Some("org.example.Fn".into()),
+                    inputs: Some(inputs),
+                    output,
+                    processing_guarantees: g,
+                    parallelism,
+                    resources,
+                    user_config,
+                    retain_ordering: retain,
+                    auto_ack: auto_ack
+                        .filter(|a| *a || g != Some(ProcessingGuarantees::AtmostOnce)),
+                    sub_name: sub,
+                    subscription_position: if earliest == Some(true) {
+                        SubscriptionInitialPosition::Earliest
+                    } else {
+                        SubscriptionInitialPosition::Latest
+                    },
+                    ..Default::default()
+                };
+                match rt {
+                    "py" => c.py = Some(package),
+                    "go" => c.go = Some(package),
+                    _ => {
+                        c.jar = Some(package);
+                        c.max_message_retries = retries;
+                        if g.is_none() || g == Some(ProcessingGuarantees::AtleastOnce) {
+                            c.timeout_ms = timeout;
+                        }
                     }
                 }
-            }
-            if max_replicas.is_some() || env.is_some() {
-                let mut o = serde_json::Map::new();
-                if let Some(m) = max_replicas {
-                    o.insert("maxReplicas".into(), json!(m));
+                if max_replicas.is_some() || env.is_some() {
+                    let mut o = serde_json::Map::new();
+                    if let Some(m) = max_replicas {
+                        o.insert("maxReplicas".into(), json!(m));
+                    }
+                    if let Some(e) = env {
+                        o.insert("env".into(), json!(e));
+                    }
+                    c.custom_runtime_options = Some(Value::Object(o).to_string());
                 }
-                if let Some(e) = env {
-                    o.insert("env".into(), json!(e));
-                }
-                c.custom_runtime_options = Some(Value::Object(o).to_string());
-            }
-            c
-        })
+                c
+            },
+        )
 }
 
 fn ctx() -> ConversionContext {
-    ConversionContext { cluster: Some("test-pulsar".into()), ..Default::default() }
+    ConversionContext {
+        cluster: Some("test-pulsar".into()),
+        ..Default::default()
+    }
 }
 
 proptest! {
@@ -198,17 +249,26 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         "[ -~]{0,16}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop_oneof![Just("name".to_string()), Just("inputs".to_string()), Just("parallelism".to_string()), Just("cpu".to_string()), "[a-zA-Z]{1,10}"],
+                prop_oneof![
+                    Just("name".to_string()),
+                    Just("inputs".to_string()),
+                    Just("parallelism".to_string()),
+                    Just("cpu".to_string()),
+                    "[a-zA-Z]{1,10}"
+                ],
                 inner,
                 0..6
-            ).prop_map(|m: BTreeMap<String, Value>| Value::Object(m.into_iter().collect())),
+            )
+            .prop_map(|m: BTreeMap<String, Value>| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -67,16 +67,28 @@ pub struct FunctionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processing_guarantees: Option<ProcessingGuarantees>,
     /// One consumer per partition (FAILOVER subscription).
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retain_ordering: Option<bool>,
     /// Key-ordered processing (KEY_SHARED subscription).
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retain_key_ordering: Option<bool>,
     /// `DEFAULT` or `KEY_BASED`; copied into the producer settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_builder: Option<String>,
     /// Copy input message properties to the output.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub forward_source_message_property: Option<bool>,
     /// User configuration, any JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,10 +100,18 @@ pub struct FunctionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Runtime>,
     /// Framework acknowledges messages (deprecated in Pulsar 2.11; use MANUAL).
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_ack: Option<bool>,
     /// Retries before the dead-letter topic.
-    #[serde(default, deserialize_with = "lenient::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_message_retries: Option<i32>,
     /// Dead-letter topic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +120,11 @@ pub struct FunctionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_name: Option<String>,
     /// Instance count.
-    #[serde(default, deserialize_with = "lenient::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parallelism: Option<i32>,
     /// Per-instance resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,7 +136,11 @@ pub struct FunctionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_config: Option<WindowConfig>,
     /// Message timeout in ms.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout_ms: Option<i64>,
     /// Java package: path, URL, `function://…` package or `builtin://…`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,19 +155,35 @@ pub struct FunctionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_type: Option<String>,
     /// Delete the subscription when the function is deleted.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cleanup_subscription: Option<bool>,
     /// Opaque JSON string for runtime customisers (the Function Mesh worker's `CustomRuntimeOptions`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_runtime_options: Option<String>,
     /// Concurrency of async functions.
-    #[serde(default, deserialize_with = "lenient::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_pending_async_requests: Option<i32>,
     /// Expose the admin client in the context.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expose_pulsar_admin_client_enabled: Option<bool>,
     /// Skip to the latest message on failure recovery.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub skip_to_latest: Option<bool>,
     /// Initial position; Pulsar fills `Latest` at parse time.
     #[serde(default, deserialize_with = "lenient::null_as_default")]

@@ -46,7 +46,11 @@ pub struct SinkConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_specs: Option<BTreeMap<String, ConsumerConfig>>,
     /// Retries before the dead-letter topic.
-    #[serde(default, deserialize_with = "lenient::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_message_retries: Option<i32>,
     /// Dead-letter topic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,28 +62,52 @@ pub struct SinkConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<JsonObject>,
     /// Instance count.
-    #[serde(default, deserialize_with = "lenient::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parallelism: Option<i32>,
     /// Delivery semantics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processing_guarantees: Option<ProcessingGuarantees>,
     /// FAILOVER subscription.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retain_ordering: Option<bool>,
     /// KEY_SHARED subscription.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub retain_key_ordering: Option<bool>,
     /// Per-instance resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
     /// Framework acknowledges messages.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_ack: Option<bool>,
     /// Message timeout in ms.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout_ms: Option<i64>,
     /// Negative-ack redelivery delay in ms.
-    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub negative_ack_redelivery_delay_ms: Option<i64>,
     /// Built-in connector name (the CLI turns it into `archive: builtin://<type>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,7 +116,11 @@ pub struct SinkConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<String>,
     /// Delete the subscription when the sink is deleted.
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cleanup_subscription: Option<bool>,
     /// Extra runtime flags.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -39,7 +39,11 @@ pub struct SourceConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<JsonObject>,
     /// Instance count.
-    #[serde(default, deserialize_with = "lenient::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parallelism: Option<i32>,
     /// Delivery semantics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
