@@ -7,10 +7,27 @@ use fm_compat::{FunctionMeshVersion, Matrix, WorkerRange, WorkerVersion};
 fn odd_version_strings_are_errors() {
     let huge = "9".repeat(1 << 20);
     for s in [
-        "", "v", "v.", "v1", "v1.2", "v1.2.3.4.5", "v-1.2.3", "v1..3", "v١.٢.٣", "v1.2.3\0",
-        "v99999999999999999999.0.0", "v4294967296.0.0", "V1.2.3", " v1.2.3", "v1.2.3 ", &huge,
+        "",
+        "v",
+        "v.",
+        "v1",
+        "v1.2",
+        "v1.2.3.4.5",
+        "v-1.2.3",
+        "v1..3",
+        "v١.٢.٣",
+        "v1.2.3\0",
+        "v99999999999999999999.0.0",
+        "v4294967296.0.0",
+        "V1.2.3",
+        " v1.2.3",
+        "v1.2.3 ",
+        &huge,
     ] {
-        assert!(s.parse::<FunctionMeshVersion>().is_err() || s.starts_with('v'), "{s:.20}");
+        assert!(
+            s.parse::<FunctionMeshVersion>().is_err() || s.starts_with('v'),
+            "{s:.20}"
+        );
         let _ = s.parse::<WorkerVersion>();
         let _ = s.parse::<WorkerRange>();
         let _ = fm_compat::range::parse_published_item(s);
@@ -21,7 +38,14 @@ fn odd_version_strings_are_errors() {
 
 #[test]
 fn odd_ranges_are_errors() {
-    for s in ["v1.0.0.1-", "-v1.0.0.1", "v1.0.0.2-v1.0.0.1", "v1.0.0.1++", "v1.0.0.1-v2.0.0.1-v3.0.0.1", "+"] {
+    for s in [
+        "v1.0.0.1-",
+        "-v1.0.0.1",
+        "v1.0.0.2-v1.0.0.1",
+        "v1.0.0.1++",
+        "v1.0.0.1-v2.0.0.1-v3.0.0.1",
+        "+",
+    ] {
         let _ = s.parse::<WorkerRange>();
         let _ = fm_compat::range::parse_published_item(s);
     }
@@ -30,7 +54,10 @@ fn odd_ranges_are_errors() {
 #[test]
 fn odd_matrix_pages_are_errors_or_values() {
     let row = "| v0.1.0 | v2.9.0.1 |\n";
-    let big = format!("| Function Mesh | Worker |\n|---|---|\n{}", row.repeat(200_000));
+    let big = format!(
+        "| Function Mesh | Worker |\n|---|---|\n{}",
+        row.repeat(200_000)
+    );
     let _ = Matrix::from_markdown(&big);
     for page in [
         String::new(),

@@ -378,7 +378,10 @@ fn debug_of_contexts_and_conversions_does_not_show_secrets() {
 
 #[test]
 fn deeply_nested_resources_are_refused_quickly() {
-    let text = format!("apiVersion: compute.functionmesh.io/v1alpha1\nkind: Function\nspec:\n  funcConfig: {}\n", "[".repeat(1 << 20));
+    let text = format!(
+        "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Function\nspec:\n  funcConfig: {}\n",
+        "[".repeat(1 << 20)
+    );
     let e = fm_convert::crd::parse_resource::<fm_convert::crd::Function>(&text).unwrap_err();
     assert!(e.to_string().contains("more than 1024 levels deep"), "{e}");
 }

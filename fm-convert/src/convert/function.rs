@@ -394,11 +394,6 @@ pub fn function_to_resource(
     let managed = !trusted || opts.managed;
     let rname = resource_name(&cluster, &tenant, &namespace, &name);
     let mut resource = Function::new(&rname, spec);
-    resource.metadata = object_meta(
-        rname,
-        labels,
-        &ctx.worker,
-        managed,
-    );
+    resource.metadata = object_meta(rname, labels, &ctx.worker, managed);
     Ok(Converted { resource, secrets })
 }
