@@ -63,7 +63,7 @@ fn schema_of(crd: &CustomResourceDefinition) -> serde_json::Value {
 }
 
 /// Compares one kind: every upstream `spec`/`status` field exists in ours with the same type; the list of
-/// differences equals [`expected_diffs`].
+/// differences equals `expected_diffs`.
 pub async fn compare(ctx: &Ctx<'_>, plural: &str, ours: CustomResourceDefinition) -> Outcome {
     let mut o = Outcome::default();
     gate!(need_upstream_crds(ctx));
