@@ -4,8 +4,8 @@
 
 use crate::error::AuthError;
 use crate::json;
-use crate::sensitive::Sensitive;
 use base64::Engine as _;
+use fm_model::Sensitive;
 use serde::Serialize;
 use serde_json::{Map, Value};
 

@@ -3,13 +3,13 @@
 use crate::error::AuthError;
 use crate::json;
 use crate::oauth2::{OAuth2Params, PrivateKey, OAUTH2_PLUGIN};
-use crate::resource::{AuthConfig, OAuth2Config, PulsarTlsConfig};
 use crate::secret::{
     display_name, redacted_secret, OAuth2Secret, AUTH_JSON_KEY, CLIENT_AUTH_PARAMS_KEY,
     CLIENT_AUTH_PLUGIN_KEY,
 };
-use crate::sensitive::Sensitive;
 use crate::settings::{AuthSettings, Caller, ComponentRef, FeatureLevel};
+use fm_model::auth::{AuthConfig, OAuth2Config, PulsarTlsConfig};
+use fm_model::Sensitive;
 use k8s_openapi::api::core::v1::{KeyToPath, Secret, SecretVolumeSource, Volume, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;

@@ -4,8 +4,8 @@
 use crate::error::AuthError;
 use crate::json;
 use crate::oauth2::{KeyFile, OAuth2Params, PrivateKey};
-use crate::sensitive::REDACTED;
 use base64::Engine as _;
+use fm_model::REDACTED;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::ByteString;

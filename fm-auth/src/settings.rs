@@ -3,7 +3,7 @@
 
 use crate::error::AuthError;
 use crate::json;
-use crate::sensitive::Sensitive;
+use fm_model::{ComponentKind, Sensitive};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -132,28 +132,6 @@ impl Caller {
     /// only applied then, as in the Java worker.
     pub fn is_authenticated(&self) -> bool {
         self.role.is_some() || self.authorization.is_some()
-    }
-}
-
-/// Kind of Function Mesh resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum ComponentKind {
-    /// `Function`.
-    Function,
-    /// `Sink`.
-    Sink,
-    /// `Source`.
-    Source,
-}
-
-impl ComponentKind {
-    /// `function`, `sink` or `source` (Secret name prefix).
-    pub fn lower(self) -> &'static str {
-        match self {
-            Self::Function => "function",
-            Self::Sink => "sink",
-            Self::Source => "source",
-        }
     }
 }
 

@@ -1,18 +1,13 @@
 //! `fmesh convert` and `fmesh validate`: Pulsar configs ⇄ Function Mesh resources.
 
 use crate::io::{read_input, render, OutputFormat};
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext, ConvertError,
-    Converted, Features,
-};
-use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
-use fm_convert::validate::{validate_function, validate_sink, validate_source, ValidationErrors};
 use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
+use fm_convert::{AnyConfig, AnyResource, ComponentKind, Converted, Request, Worker};
 use k8s_openapi::api::core::v1::Secret;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
-/// Which kind of component.
+/// Which kind of component (the command line's spelling of [`ComponentKind`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     /// A Pulsar function (FunctionConfig ⇄ Function).
@@ -23,9 +18,19 @@ pub enum Kind {
     Source,
 }
 
+impl From<Kind> for ComponentKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Function => ComponentKind::Function,
+            Kind::Sink => ComponentKind::Sink,
+            Kind::Source => ComponentKind::Source,
+        }
+    }
+}
+
 /// What the input file holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum From {
+pub enum Input {
     /// A Pulsar config (what `pulsar-admin … --*-config-file` takes).
     #[default]
     Pulsar,
@@ -73,8 +78,8 @@ pub struct ConvertArgs {
     #[arg(long, value_enum)]
     pub kind: Kind,
     /// What the input holds.
-    #[arg(long, value_enum, default_value_t = From::Pulsar)]
-    pub from: From,
+    #[arg(long, value_enum, default_value_t = Input::Pulsar)]
+    pub from: Input,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Yaml)]
     pub output: OutputFormat,
@@ -113,54 +118,46 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, St
     fm_convert::parse::parse::<T>(text).map_err(|e| format!("{what}: {e}"))
 }
 
-/// Builds the conversion context from the command line.
-pub fn context(args: &ContextArgs) -> Result<ConversionContext, String> {
-    let mut ctx = ConversionContext::default();
-    if let Some(path) = &args.worker_config {
-        ctx.worker = parse::<WorkerConfig>(path, &read_input(path)?)?;
-    }
-    if let Some(path) = &args.connectors {
-        ctx.connectors = parse::<Vec<ConnectorDefinition>>(path, &read_input(path)?)?;
-    }
-    ctx.package_url = args.package_url.clone();
-    ctx.package_file_name = args.package_file_name.clone();
-    ctx.cluster = args.cluster.clone().or_else(|| {
-        if ctx
-            .worker
-            .pulsar_functions_cluster
-            .as_deref()
-            .is_some_and(|c| !c.is_empty())
-        {
-            None
-        } else {
-            Some(
-                std::env::var("clusterName")
-                    .ok()
-                    .filter(|c| !c.is_empty())
-                    .unwrap_or_else(|| "standalone".into()),
-            )
-        }
-    });
-    ctx.caller = fm_auth::Caller {
-        role: args.client_role.clone(),
-        authorization: args.client_token.clone().map(fm_auth::Sensitive::new),
+/// Builds the worker and the request from the command line. The `clusterName` environment
+/// variable is read here, at the edge, as the Java worker's last resort for the cluster.
+pub fn worker_and_request(args: &ContextArgs) -> Result<(Worker, Request), String> {
+    let config = match &args.worker_config {
+        Some(path) => parse::<WorkerConfig>(path, &read_input(path)?)?,
+        None => WorkerConfig::default(),
     };
-    if let Some(path) = &args.secrets {
-        let text = read_input(path)?;
-        let value: Value = fm_convert::parse::parse(&text).map_err(|e| format!("{path}: {e}"))?;
-        ctx.existing_secrets =
-            fm_auth::secrets_from_value(&value).map_err(|e| format!("{path}: {e}"))?;
-    }
+    let connectors = match &args.connectors {
+        Some(path) => parse::<Vec<ConnectorDefinition>>(path, &read_input(path)?)?,
+        None => Vec::new(),
+    };
+    let env_cluster = std::env::var("clusterName").ok();
+    let mut builder = Worker::builder(config)
+        .connectors(connectors)
+        .cluster(args.cluster.as_deref())
+        .fallback_cluster(Some(
+            env_cluster
+                .as_deref()
+                .filter(|c| !c.is_empty())
+                .unwrap_or(fm_convert::DEFAULT_CLUSTER),
+        ));
     if let Some(v) = &args.target_version {
         let version: fm_compat::FunctionMeshVersion =
             v.parse().map_err(|e| format!("--target-version: {e}"))?;
-        ctx.features = Features(fm_auth::FeatureLevel::for_function_mesh(
-            u64::from(version.major),
-            u64::from(version.minor),
-            u64::from(version.patch),
-        ));
+        builder = builder.target_release(version);
     }
-    Ok(ctx)
+    let mut request = Request::new()
+        .package_url(args.package_url.as_deref())
+        .package_file_name(args.package_file_name.as_deref())
+        .caller(fm_auth::Caller {
+            role: args.client_role.clone(),
+            authorization: args.client_token.clone().map(fm_auth::Sensitive::new),
+        });
+    if let Some(path) = &args.secrets {
+        let text = read_input(path)?;
+        let value: Value = fm_convert::parse::parse(&text).map_err(|e| format!("{path}: {e}"))?;
+        request = request
+            .secrets(fm_auth::secrets_from_value(&value).map_err(|e| format!("{path}: {e}"))?);
+    }
+    Ok((builder.build(), request))
 }
 
 fn secret_value(s: &Secret, reveal: bool) -> Result<Value, String> {
@@ -177,29 +174,11 @@ fn secret_value(s: &Secret, reveal: bool) -> Result<Value, String> {
     Ok(v)
 }
 
-fn kind_of(kind: Kind) -> fm_compat::target::ResourceKind {
-    match kind {
-        Kind::Function => fm_compat::target::ResourceKind::Function,
-        Kind::Sink => fm_compat::target::ResourceKind::Sink,
-        Kind::Source => fm_compat::target::ResourceKind::Source,
+fn document(converted: Converted<AnyResource>, args: &ConvertArgs) -> Result<Value, String> {
+    for d in &converted.dropped {
+        eprintln!("warning: {d}");
     }
-}
-
-fn document<R: serde::Serialize>(
-    converted: Converted<R>,
-    args: &ConvertArgs,
-) -> Result<Value, String> {
-    let mut resource = serde_json::to_value(&converted.resource).map_err(|e| e.to_string())?;
-    if let Some(v) = &args.context.target_version {
-        let target: fm_compat::FunctionMeshVersion =
-            v.parse().map_err(|e| format!("--target-version: {e}"))?;
-        let dropped =
-            fm_compat::target::prune_for_target(kind_of(args.kind), &mut resource, &target)
-                .map_err(|e| e.to_string())?;
-        for d in dropped {
-            eprintln!("warning: {d}");
-        }
-    }
+    let resource = converted.document().map_err(|e| e.to_string())?;
     if converted.secrets.is_empty() {
         return Ok(resource);
     }
@@ -217,10 +196,6 @@ fn document<R: serde::Serialize>(
     Ok(json!({"apiVersion": "v1", "kind": "List", "items": items}))
 }
 
-fn convert_error(e: ConvertError) -> String {
-    e.to_string()
-}
-
 /// Runs `fmesh convert`.
 pub fn run(args: ConvertArgs) -> ExitCode {
     match convert(&args) {
@@ -233,45 +208,22 @@ pub fn run(args: ConvertArgs) -> ExitCode {
 }
 
 fn convert(args: &ConvertArgs) -> Result<String, String> {
-    let ctx = context(&args.context)?;
+    let (worker, request) = worker_and_request(&args.context)?;
     let text = read_input(&args.file)?;
     let file = &args.file;
-    let value = match (args.from, args.kind) {
-        (From::Pulsar, Kind::Function) => {
-            let c: FunctionConfig = parse(file, &text)?;
-            document(function_to_resource(&c, &ctx).map_err(convert_error)?, args)?
+    let kind = ComponentKind::from(args.kind);
+    let value = match args.from {
+        Input::Pulsar => {
+            let config = AnyConfig::parse(kind, &text).map_err(|e| format!("{file}: {e}"))?;
+            let converted = worker
+                .convert_any(&config, &request)
+                .map_err(|e| e.to_string())?;
+            document(converted, args)?
         }
-        (From::Pulsar, Kind::Sink) => {
-            let c: SinkConfig = parse(file, &text)?;
-            document(sink_to_resource(&c, &ctx).map_err(convert_error)?, args)?
-        }
-        (From::Pulsar, Kind::Source) => {
-            let c: SourceConfig = parse(file, &text)?;
-            document(source_to_resource(&c, &ctx).map_err(convert_error)?, args)?
-        }
-        (From::Crd, Kind::Function) => {
-            let r: fm_convert::crd::Function =
-                fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
-            serde_json::to_value(
-                fm_convert::reverse::function_config(&r, &ctx).map_err(|e| e.to_string())?,
-            )
-            .map_err(|e| e.to_string())?
-        }
-        (From::Crd, Kind::Sink) => {
-            let r: fm_convert::crd::Sink =
-                fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
-            serde_json::to_value(
-                fm_convert::reverse::sink_config(&r, &ctx).map_err(|e| e.to_string())?,
-            )
-            .map_err(|e| e.to_string())?
-        }
-        (From::Crd, Kind::Source) => {
-            let r: fm_convert::crd::Source =
-                fm_convert::crd::parse_resource(&text).map_err(|e| format!("{file}: {e}"))?;
-            serde_json::to_value(
-                fm_convert::reverse::source_config(&r, &ctx).map_err(|e| e.to_string())?,
-            )
-            .map_err(|e| e.to_string())?
+        Input::Crd => {
+            let resource = AnyResource::parse(kind, &text).map_err(|e| format!("{file}: {e}"))?;
+            let config = worker.reverse_any(&resource).map_err(|e| e.to_string())?;
+            config.to_value().map_err(|e| e.to_string())?
         }
     };
     render(&value, args.output)
@@ -279,14 +231,12 @@ fn convert(args: &ConvertArgs) -> Result<String, String> {
 
 /// Runs `fmesh validate`: prints every problem, exits 1 when there is one.
 pub fn run_validate(args: ValidateArgs) -> ExitCode {
-    let result = (|| -> Result<Result<(), ValidationErrors>, String> {
-        let ctx = context(&args.context)?;
+    let result = (|| -> Result<Result<(), fm_convert::ValidationErrors>, String> {
+        let (worker, request) = worker_and_request(&args.context)?;
         let text = read_input(&args.file)?;
-        Ok(match args.kind {
-            Kind::Function => validate_function(&parse::<FunctionConfig>(&args.file, &text)?, &ctx),
-            Kind::Sink => validate_sink(&parse::<SinkConfig>(&args.file, &text)?, &ctx),
-            Kind::Source => validate_source(&parse::<SourceConfig>(&args.file, &text)?, &ctx),
-        })
+        let config =
+            AnyConfig::parse(args.kind.into(), &text).map_err(|e| format!("{}: {e}", args.file))?;
+        Ok(worker.validate_any(&config, &request))
     })();
     match result {
         Err(message) => fail(message),
@@ -304,10 +254,11 @@ pub fn run_validate(args: ValidateArgs) -> ExitCode {
             match args.output {
                 Some(f) => print!(
                     "{}",
-                    render(&json!({"valid": false, "problems": problems.0}), f).unwrap_or_default()
+                    render(&json!({"valid": false, "problems": problems.issues()}), f)
+                        .unwrap_or_default()
                 ),
                 None => {
-                    for p in &problems.0 {
+                    for p in &problems {
                         eprintln!("{}: {}", p.path, p.message);
                     }
                 }
@@ -315,8 +266,8 @@ pub fn run_validate(args: ValidateArgs) -> ExitCode {
             eprintln!(
                 "{}: {} problem{}",
                 args.file,
-                problems.0.len(),
-                if problems.0.len() == 1 { "" } else { "s" }
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
             );
             ExitCode::from(1)
         }

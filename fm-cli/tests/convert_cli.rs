@@ -330,3 +330,45 @@ fn target_version_warns_or_fails() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["spec"]["pulsar"].get("tlsConfig").is_none());
 }
+
+/// The Java worker's cluster precedence: `customRuntimeOptions.clusterName` wins over the
+/// `clusterName` environment variable and the `standalone` default, and loses to `--cluster`.
+/// (fmesh used to let its fallback win.)
+#[test]
+fn options_cluster_wins_over_the_environment_and_loses_to_the_flag() {
+    let config = r#"{"name": "f", "className": "a.B", "inputs": ["in"],
+        "jar": "function://public/default/f@1",
+        "customRuntimeOptions": "{\"clusterName\":\"east\"}"}"#;
+    let cluster_of = |extra: &[&str], env: Option<&str>| {
+        let mut args = vec!["convert", "--kind", "function", "-o", "json"];
+        args.extend_from_slice(extra);
+        args.push("-");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fmesh"));
+        cmd.args(&args)
+            .current_dir(root())
+            .env_remove("clusterName")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(e) = env {
+            cmd.env("clusterName", e);
+        }
+        let mut child = cmd.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(config.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["spec"]["clusterName"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(cluster_of(&[], None), "east");
+    assert_eq!(cluster_of(&[], Some("from-env")), "east");
+    assert_eq!(
+        cluster_of(&["--cluster", "north"], Some("from-env")),
+        "north"
+    );
+}

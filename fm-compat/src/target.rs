@@ -51,65 +51,17 @@ use crate::version::{FunctionMeshVersion, VersionError};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::str::FromStr;
 
 const EMBEDDED_HISTORY: &str = include_str!("../data/field-history.yaml");
 
-/// The three Function Mesh resource kinds that carry a Pulsar function or connector.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum ResourceKind {
-    /// `Function`.
-    Function,
-    /// `Sink`.
-    Sink,
-    /// `Source`.
-    Source,
-}
+/// The kind of resource a field history speaks of: fm-model's one [`ComponentKind`].
+pub use fm_model::ComponentKind as ResourceKind;
 
-impl ResourceKind {
-    /// All kinds.
-    pub const ALL: [ResourceKind; 3] = [
-        ResourceKind::Function,
-        ResourceKind::Sink,
-        ResourceKind::Source,
-    ];
-
-    /// The Kubernetes `kind` string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::Function => "Function",
-            ResourceKind::Sink => "Sink",
-            ResourceKind::Source => "Source",
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            ResourceKind::Function => 0,
-            ResourceKind::Sink => 1,
-            ResourceKind::Source => 2,
-        }
-    }
-}
-
-impl fmt::Display for ResourceKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ResourceKind {
-    type Err = TargetError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ResourceKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| TargetError::UnknownKind {
-                found: s.to_owned(),
-            })
+fn kind_index(kind: ResourceKind) -> usize {
+    match kind {
+        ResourceKind::Function => 0,
+        ResourceKind::Sink => 1,
+        ResourceKind::Source => 2,
     }
 }
 
@@ -187,11 +139,8 @@ pub enum TargetError {
         newest: FunctionMeshVersion,
     },
     /// A `kind` string is not Function, Sink or Source.
-    #[error("kind: expected Function, Sink or Source, found `{found}`")]
-    UnknownKind {
-        /// What was found.
-        found: String,
-    },
+    #[error(transparent)]
+    UnknownKind(#[from] fm_model::UnknownKind),
     /// The document's `kind` differs from the kind asked for.
     #[error("kind: expected `{expected}`, found `{found}`")]
     KindMismatch {
@@ -638,7 +587,7 @@ impl FieldHistory {
 
     fn windows_for(&self, kind: ResourceKind, segs: &[String]) -> Option<(&Entry, &[Window])> {
         let entry = self.entries.get(segs)?;
-        let ws = entry.kinds.get(kind.index())?.as_deref()?;
+        let ws = entry.kinds.get(kind_index(kind))?.as_deref()?;
         Some((entry, ws))
     }
 
@@ -727,7 +676,7 @@ impl FieldHistory {
         display: &str,
         report: &mut PruneReport,
     ) -> Result<(), TargetError> {
-        let prefixes = self.prefixes.get(ctx.kind.index());
+        let prefixes = self.prefixes.get(kind_index(ctx.kind));
         let descends = |p: &Vec<String>| prefixes.is_some_and(|s| s.contains(p));
         match value {
             Value::Array(items) => {
@@ -931,6 +880,10 @@ impl FieldHistory {
 /// removes every field that release lacks and returns them (path and introducing release) as
 /// warnings. Fails with [`TargetError::BehaviourChange`], naming every such field, when a
 /// dropped field is behavioural (see the module docs); on any error `resource` is unchanged.
+///
+/// This reads the embedded history on every call; a caller that targets many resources holds
+/// one [`FieldHistory::embedded`] and calls [`FieldHistory::prune`] (as `fm_convert::Worker`
+/// does).
 pub fn prune_for_target(
     kind: ResourceKind,
     resource: &mut Value,

@@ -434,12 +434,10 @@ fn unknown_release_error() {
 
 #[test]
 fn unknown_kind_error() {
-    let err = "FunctionMesh".parse::<ResourceKind>().unwrap_err();
+    let err = TargetError::from("FunctionMesh".parse::<ResourceKind>().unwrap_err());
     assert_eq!(
-        err,
-        TargetError::UnknownKind {
-            found: "FunctionMesh".into()
-        }
+        err.to_string(),
+        "kind: expected Function, Sink or Source, found `FunctionMesh`"
     );
     assert_eq!("Sink".parse::<ResourceKind>().unwrap(), ResourceKind::Sink);
 }

@@ -4,13 +4,10 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
-};
 use fm_convert::crd::{Function, Sink, Source};
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
-use fm_convert::reverse::{function_config, sink_config, source_config};
 use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
+use fm_convert::{Request, Worker};
 use std::hint::black_box;
 
 fn yaml_to_json(text: &str) -> String {
@@ -23,44 +20,46 @@ fn floor(text: &str) -> String {
     serde_json::to_string(&v).unwrap()
 }
 
-fn ctx() -> ConversionContext {
-    ConversionContext {
-        worker: serde_yaml_ng::from_str::<WorkerConfig>(include_str!(
+fn ctx() -> Worker {
+    Worker::builder(
+        serde_yaml_ng::from_str::<WorkerConfig>(include_str!(
             "../../fixtures/worker/functions_worker.yml"
         ))
         .unwrap(),
-        connectors: serde_yaml_ng::from_str::<Vec<ConnectorDefinition>>(include_str!(
+    )
+    .connectors(
+        serde_yaml_ng::from_str::<Vec<ConnectorDefinition>>(include_str!(
             "../../fixtures/worker/connectors.yaml"
         ))
         .unwrap(),
-        cluster: Some("standalone".into()),
-        ..Default::default()
-    }
+    )
+    .cluster(Some("standalone"))
+    .build()
 }
 
-fn forward_function(t: &str, c: &ConversionContext) -> String {
+fn forward_function(t: &str, c: &Worker) -> String {
     let cfg: FunctionConfig = fm_convert::parse::parse(t).unwrap();
-    serde_json::to_string(&function_to_resource(&cfg, c).unwrap().resource).unwrap()
+    serde_json::to_string(&c.convert(&cfg, &Request::new()).unwrap().resource).unwrap()
 }
-fn forward_sink(t: &str, c: &ConversionContext) -> String {
+fn forward_sink(t: &str, c: &Worker) -> String {
     let cfg: SinkConfig = fm_convert::parse::parse(t).unwrap();
-    serde_json::to_string(&sink_to_resource(&cfg, c).unwrap().resource).unwrap()
+    serde_json::to_string(&c.convert(&cfg, &Request::new()).unwrap().resource).unwrap()
 }
-fn forward_source(t: &str, c: &ConversionContext) -> String {
+fn forward_source(t: &str, c: &Worker) -> String {
     let cfg: SourceConfig = fm_convert::parse::parse(t).unwrap();
-    serde_json::to_string(&source_to_resource(&cfg, c).unwrap().resource).unwrap()
+    serde_json::to_string(&c.convert(&cfg, &Request::new()).unwrap().resource).unwrap()
 }
-fn reverse_function(t: &str, c: &ConversionContext) -> String {
+fn reverse_function(t: &str, c: &Worker) -> String {
     let r: Function = fm_convert::parse::parse(t).unwrap();
-    serde_json::to_string(&function_config(&r, c).unwrap()).unwrap()
+    serde_json::to_string(&c.reverse(&r).unwrap()).unwrap()
 }
-fn reverse_sink(t: &str, c: &ConversionContext) -> String {
+fn reverse_sink(t: &str, c: &Worker) -> String {
     let r: Sink = fm_convert::parse::parse(t).unwrap();
-    serde_json::to_string(&sink_config(&r, c).unwrap()).unwrap()
+    serde_json::to_string(&c.reverse(&r).unwrap()).unwrap()
 }
-fn reverse_source(t: &str, c: &ConversionContext) -> String {
+fn reverse_source(t: &str, c: &Worker) -> String {
     let r: Source = fm_convert::parse::parse(t).unwrap();
-    serde_json::to_string(&source_config(&r, c).unwrap()).unwrap()
+    serde_json::to_string(&c.reverse(&r).unwrap()).unwrap()
 }
 
 #[derive(serde::Deserialize)]
@@ -68,17 +67,13 @@ struct List {
     items: Vec<Function>,
 }
 
-fn list_functions(t: &str, c: &ConversionContext) -> String {
+fn list_functions(t: &str, c: &Worker) -> String {
     let l: List = fm_convert::parse::parse(t).unwrap();
-    let configs: Vec<FunctionConfig> = l
-        .items
-        .iter()
-        .map(|r| function_config(r, c).unwrap())
-        .collect();
+    let configs: Vec<FunctionConfig> = l.items.iter().map(|r| c.reverse(r).unwrap()).collect();
     serde_json::to_string(&configs).unwrap()
 }
 
-type Step = fn(&str, &ConversionContext) -> String;
+type Step = fn(&str, &Worker) -> String;
 
 fn bench(c: &mut Criterion) {
     let ctx = ctx();

@@ -11,14 +11,12 @@
 //! several runs). The criterion benches (`cargo bench -p fm-convert`) measure the same things
 //! with statistics.
 
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
-};
 use fm_convert::crd::{Function, Sink, Source};
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
-use fm_convert::reverse::{function_config, sink_config, source_config};
 use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
+use fm_convert::{Component, ComponentResource, Request, Worker};
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 type Step = Box<dyn Fn(&str) -> String>;
@@ -40,67 +38,55 @@ fn yaml_to_json(text: &str) -> String {
     serde_json::to_string(&v).expect("a Value serialises")
 }
 
-fn context() -> ConversionContext {
-    ConversionContext {
-        worker: serde_yaml_ng::from_str::<WorkerConfig>(include_str!(
-            "../../fixtures/worker/functions_worker.yml"
-        ))
-        .expect("worker fixture"),
-        connectors: serde_yaml_ng::from_str::<Vec<ConnectorDefinition>>(include_str!(
-            "../../fixtures/worker/connectors.yaml"
-        ))
-        .expect("connector fixture"),
-        package_url: None,
-        package_file_name: None,
-        cluster: Some("standalone".into()),
-        ..Default::default()
-    }
+fn worker() -> Worker {
+    let config = serde_yaml_ng::from_str::<WorkerConfig>(include_str!(
+        "../../fixtures/worker/functions_worker.yml"
+    ))
+    .expect("worker fixture");
+    let connectors = serde_yaml_ng::from_str::<Vec<ConnectorDefinition>>(include_str!(
+        "../../fixtures/worker/connectors.yaml"
+    ))
+    .expect("connector fixture");
+    Worker::builder(config)
+        .connectors(connectors)
+        .cluster(Some("standalone"))
+        .build()
+}
+
+/// Parse → validate → convert → serialise, for any kind.
+fn forward<C: Component>(worker: Arc<Worker>) -> Step {
+    Box::new(move |t| {
+        let cfg: C = fm_convert::parse::parse(t).expect("config");
+        let converted = worker.convert(&cfg, &Request::new()).expect("converts");
+        serde_json::to_string(&converted.resource).expect("serialises")
+    })
+}
+
+/// Parse → reverse → serialise, for any kind.
+fn reverse<R: ComponentResource>(worker: Arc<Worker>) -> Step {
+    Box::new(move |t| {
+        let r: R = fm_convert::parse::parse(t).expect("resource");
+        serde_json::to_string(&worker.reverse(&r).expect("reverses")).expect("serialises")
+    })
 }
 
 /// The cases; the 10,000-resource list only when `with_list`.
 fn cases(with_list: bool) -> Vec<Case> {
-    let ctx = std::rc::Rc::new(context());
+    let worker = Arc::new(worker());
     let function = yaml_to_json(include_str!("../../fixtures/functions/exclamation.yaml"));
     let sink = yaml_to_json(include_str!("../../fixtures/sinks/elasticsearch.yaml"));
     let source = yaml_to_json(include_str!("../../fixtures/sources/kafka.yaml"));
 
-    let c = ctx.clone();
-    let f_fwd: Step = Box::new(move |t| {
-        let cfg: FunctionConfig = fm_convert::parse::parse(t).expect("function config");
-        serde_json::to_string(&function_to_resource(&cfg, &c).expect("converts").resource)
-            .expect("serialises")
-    });
-    let c = ctx.clone();
-    let s_fwd: Step = Box::new(move |t| {
-        let cfg: SinkConfig = fm_convert::parse::parse(t).expect("sink config");
-        serde_json::to_string(&sink_to_resource(&cfg, &c).expect("converts").resource)
-            .expect("serialises")
-    });
-    let c = ctx.clone();
-    let o_fwd: Step = Box::new(move |t| {
-        let cfg: SourceConfig = fm_convert::parse::parse(t).expect("source config");
-        serde_json::to_string(&source_to_resource(&cfg, &c).expect("converts").resource)
-            .expect("serialises")
-    });
+    let f_fwd = forward::<FunctionConfig>(worker.clone());
+    let s_fwd = forward::<SinkConfig>(worker.clone());
+    let o_fwd = forward::<SourceConfig>(worker.clone());
     let function_resource = f_fwd(&function);
     let sink_resource = s_fwd(&sink);
     let source_resource = o_fwd(&source);
 
-    let c = ctx.clone();
-    let f_rev: Step = Box::new(move |t| {
-        let r: Function = fm_convert::parse::parse(t).expect("function resource");
-        serde_json::to_string(&function_config(&r, &c).expect("reverses")).expect("serialises")
-    });
-    let c = ctx.clone();
-    let s_rev: Step = Box::new(move |t| {
-        let r: Sink = fm_convert::parse::parse(t).expect("sink resource");
-        serde_json::to_string(&sink_config(&r, &c).expect("reverses")).expect("serialises")
-    });
-    let c = ctx.clone();
-    let o_rev: Step = Box::new(move |t| {
-        let r: Source = fm_convert::parse::parse(t).expect("source resource");
-        serde_json::to_string(&source_config(&r, &c).expect("reverses")).expect("serialises")
-    });
+    let f_rev = reverse::<Function>(worker.clone());
+    let s_rev = reverse::<Sink>(worker.clone());
+    let o_rev = reverse::<Source>(worker.clone());
 
     #[derive(serde::Deserialize)]
     struct List {
@@ -109,13 +95,13 @@ fn cases(with_list: bool) -> Vec<Case> {
     let n = if with_list { 10_000 } else { 1 };
     let items = vec![function_resource.as_str(); n].join(",");
     let list = format!(r#"{{"apiVersion":"v1","kind":"List","items":[{items}]}}"#);
-    let c = ctx.clone();
+    let w = worker.clone();
     let l_rev: Step = Box::new(move |t| {
         let l: List = fm_convert::parse::parse(t).expect("list");
         let configs = l
             .items
             .iter()
-            .map(|r| function_config(r, &c))
+            .map(|r| w.reverse(r))
             .collect::<Result<Vec<_>, _>>()
             .expect("reverses");
         serde_json::to_string(&configs).expect("serialises")

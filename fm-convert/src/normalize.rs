@@ -10,16 +10,31 @@
 //! `disk`, which the Java worker ignores too).
 
 use crate::convert::{
-    connector_package, function_input_specs, function_package, function_runtime, infer_window,
-    parse_custom_runtime_options, sink_input_specs, worker_env, ComponentKind, ConversionContext,
+    function_input_specs, infer_window, runner_image, sink_input_specs, worker_env,
 };
-use crate::pulsar::{
+use crate::front_door::{Request, Worker};
+use crate::naming::ComponentKind;
+use crate::options::parse_custom_runtime_options;
+use crate::package::{connector_package, function_package, function_runtime};
+use fm_model::pulsar::{
     ConsumerConfig, CryptoConfig, FunctionConfig, ProducerConfig, Resources, Runtime, SinkConfig,
     SourceConfig,
 };
-use crate::validate::{cluster_of, identity};
-use crate::worker::CustomRuntimeOptions;
+use fm_model::worker::CustomRuntimeOptions;
 use serde_json::Value;
+
+/// Tenant, namespace and name after Pulsar's defaults.
+fn identity(
+    tenant: &Option<String>,
+    namespace: &Option<String>,
+    name: &Option<String>,
+) -> (String, String, String) {
+    (
+        non_empty(tenant).unwrap_or_else(|| "public".into()),
+        non_empty(namespace).unwrap_or_else(|| "default".into()),
+        name.clone().unwrap_or_default(),
+    )
+}
 
 fn non_empty(s: &Option<String>) -> Option<String> {
     s.clone().filter(|v| !v.is_empty())
@@ -63,9 +78,9 @@ fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> Optio
     })
 }
 
-fn resources(r: &Option<Resources>, ctx: &ConversionContext) -> Option<Resources> {
-    let d = ctx
-        .worker
+fn resources(r: &Option<Resources>, worker: &Worker) -> Option<Resources> {
+    let d = worker
+        .config
         .functions_worker_service_custom_configs
         .default_resources
         .clone()
@@ -91,19 +106,20 @@ fn options(
     raw: &Option<String>,
     parallelism: i32,
     runtime: Option<Runtime>,
-    ctx: &ConversionContext,
+    worker: &Worker,
     type_hints: (Option<String>, Option<String>),
 ) -> Option<String> {
-    let o = parse_custom_runtime_options(raw).unwrap_or_default();
-    let custom = &ctx.worker.functions_worker_service_custom_configs;
+    let o = parse_custom_runtime_options(raw.as_deref()).unwrap_or_default();
+    let custom = &worker.config.functions_worker_service_custom_configs;
     let trusted = custom.enable_trusted_mode;
-    let base = worker_env(kind, &ctx.worker);
+    let base = worker_env(kind, &worker.config);
     let hpa = o.max_replicas > parallelism;
     let mut n = CustomRuntimeOptions {
-        cluster_name: if cluster_of(ctx, None).is_some() {
-            None
-        } else {
-            non_empty(&o.cluster_name)
+        cluster_name: {
+            let effective = worker.cluster_for(o.cluster_name.as_deref());
+            (effective != worker.default_cluster())
+                .then_some(effective)
+                .flatten()
         },
         input_type_class_name: o.input_type_class_name.clone().or(type_hints.0),
         output_type_class_name: o.output_type_class_name.clone().or(type_hints.1),
@@ -196,7 +212,7 @@ fn options(
         .as_ref()
         .and_then(|m| m.get(key))
         .cloned();
-    let image = crate::convert::runner_image(&ctx.worker, key, &o);
+    let image = runner_image(&worker.config, key, &o);
     let (runner_image, tag) =
         crate::convert::classify_image(image.as_ref(), configured.as_ref(), trusted);
     n.runner_image = runner_image;
@@ -205,11 +221,15 @@ fn options(
 }
 
 /// The canonical form of a valid FunctionConfig (see the module docs).
-pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> FunctionConfig {
+pub fn normalize_function(
+    c: &FunctionConfig,
+    worker: &Worker,
+    request: &Request,
+) -> FunctionConfig {
     let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
     let runtime = function_runtime(c);
     let parallelism = c.parallelism.unwrap_or(1);
-    let package = function_package(c, ctx)
+    let package = function_package(c, worker, request)
         .ok()
         .map(|p| p.location.unwrap_or(p.path));
     let output = non_empty(&c.output);
@@ -253,7 +273,7 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
         retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
         batch_builder: None,
         forward_source_message_property: Some(
-            ctx.worker.forward_source_message_property
+            worker.config.forward_source_message_property
                 && c.forward_source_message_property.unwrap_or(true),
         ),
         user_config: Some(c.user_config.clone().unwrap_or_default()),
@@ -264,7 +284,7 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
         dead_letter_topic: non_empty(&c.dead_letter_topic).filter(|_| retries.is_some()),
         sub_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
         parallelism: Some(parallelism),
-        resources: resources(&c.resources, ctx),
+        resources: resources(&c.resources, worker),
         fqfn: None,
         window_config: window,
         timeout_ms: c.timeout_ms.filter(|t| *t != 0),
@@ -278,7 +298,7 @@ pub fn normalize_function(c: &FunctionConfig, ctx: &ConversionContext) -> Functi
             &c.custom_runtime_options,
             parallelism,
             runtime,
-            ctx,
+            worker,
             (
                 non_empty(&c.input_type_class_name),
                 non_empty(&c.output_type_class_name),
@@ -295,9 +315,11 @@ fn connector_archive(
     kind: ComponentKind,
     archive: &Option<String>,
     class: &Option<String>,
-    ctx: &ConversionContext,
+    worker: &Worker,
+    request: &Request,
 ) -> Option<String> {
-    let pkg = connector_package(kind, archive, class, ctx).ok()?;
+    let pkg =
+        connector_package(kind, archive.as_deref(), class.as_deref(), worker, request).ok()?;
     if pkg.builtin.is_some() {
         return archive.clone();
     }
@@ -305,12 +327,19 @@ fn connector_archive(
 }
 
 /// The canonical form of a valid SinkConfig (see the module docs).
-pub fn normalize_sink(c: &SinkConfig, ctx: &ConversionContext) -> SinkConfig {
+pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> SinkConfig {
     let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
     let parallelism = c.parallelism.unwrap_or(1);
-    let pkg = connector_package(ComponentKind::Sink, &c.archive, &c.class_name, ctx).ok();
+    let pkg = connector_package(
+        ComponentKind::Sink,
+        c.archive.as_deref(),
+        c.class_name.as_deref(),
+        worker,
+        request,
+    )
+    .ok();
     let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
-    let cro = parse_custom_runtime_options(&c.custom_runtime_options).unwrap_or_default();
+    let cro = parse_custom_runtime_options(c.custom_runtime_options.as_deref()).unwrap_or_default();
     let mut specs = sink_input_specs(c);
     if let (None, Some(def)) = (&cro.input_type_class_name, &builtin) {
         for t in c.inputs.iter().flatten() {
@@ -354,15 +383,21 @@ pub fn normalize_sink(c: &SinkConfig, ctx: &ConversionContext) -> SinkConfig {
         processing_guarantees: c.processing_guarantees,
         retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
         retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
-        resources: resources(&c.resources, ctx),
+        resources: resources(&c.resources, worker),
         auto_ack: Some(c.auto_ack.unwrap_or(true)),
         timeout_ms: c.timeout_ms.filter(|t| *t != 0),
         negative_ack_redelivery_delay_ms: c.negative_ack_redelivery_delay_ms.filter(|t| *t > 0),
         sink_type: None,
-        archive: connector_archive(ComponentKind::Sink, &c.archive, &c.class_name, ctx),
+        archive: connector_archive(
+            ComponentKind::Sink,
+            &c.archive,
+            &c.class_name,
+            worker,
+            request,
+        ),
         cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
         runtime_flags: non_empty(&c.runtime_flags),
-        custom_runtime_options: sink_options(c, parallelism, builtin.is_some(), ctx),
+        custom_runtime_options: sink_options(c, parallelism, builtin.is_some(), worker),
         transform_function: None,
         transform_function_class_name: None,
         transform_function_config: None,
@@ -374,14 +409,14 @@ fn sink_options(
     c: &SinkConfig,
     parallelism: i32,
     builtin: bool,
-    ctx: &ConversionContext,
+    worker: &Worker,
 ) -> Option<String> {
     connector_options(
         ComponentKind::Sink,
         &c.custom_runtime_options,
         parallelism,
         builtin,
-        ctx,
+        worker,
     )
 }
 
@@ -390,26 +425,28 @@ fn connector_options(
     raw: &Option<String>,
     parallelism: i32,
     builtin: bool,
-    ctx: &ConversionContext,
+    worker: &Worker,
 ) -> Option<String> {
-    let mut ctx2 = ctx.clone();
+    let mut worker2 = worker.clone();
     if builtin {
         // A built-in connector runs its catalogue image: no runner image options apply.
-        ctx2.worker
+        worker2
+            .config
             .functions_worker_service_custom_configs
             .function_runner_images = None;
-        ctx2.worker
+        worker2
+            .config
             .functions_worker_service_custom_configs
             .enable_trusted_mode = false;
     }
-    let out = options(kind, raw, parallelism, None, &ctx2, (None, None))?;
+    let out = options(kind, raw, parallelism, None, &worker2, (None, None))?;
     let mut o: CustomRuntimeOptions = serde_json::from_str(&out).ok()?;
     if builtin {
-        o.managed = !ctx
-            .worker
+        o.managed = !worker
+            .config
             .functions_worker_service_custom_configs
             .enable_trusted_mode
-            || parse_custom_runtime_options(raw)
+            || parse_custom_runtime_options(raw.as_deref())
                 .map(|r| r.managed)
                 .unwrap_or(true);
     }
@@ -422,10 +459,17 @@ fn connector_options(
 }
 
 /// The canonical form of a valid SourceConfig (see the module docs).
-pub fn normalize_source(c: &SourceConfig, ctx: &ConversionContext) -> SourceConfig {
+pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) -> SourceConfig {
     let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
     let parallelism = c.parallelism.unwrap_or(1);
-    let pkg = connector_package(ComponentKind::Source, &c.archive, &c.class_name, ctx).ok();
+    let pkg = connector_package(
+        ComponentKind::Source,
+        c.archive.as_deref(),
+        c.class_name.as_deref(),
+        worker,
+        request,
+    )
+    .ok();
     let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
     let mut serde = non_empty(&c.serde_class_name);
     let mut schema = non_empty(&c.schema_type);
@@ -449,16 +493,22 @@ pub fn normalize_source(c: &SourceConfig, ctx: &ConversionContext) -> SourceConf
         secrets: secrets(&c.secrets),
         parallelism: Some(parallelism),
         processing_guarantees: c.processing_guarantees,
-        resources: resources(&c.resources, ctx),
+        resources: resources(&c.resources, worker),
         source_type: None,
-        archive: connector_archive(ComponentKind::Source, &c.archive, &c.class_name, ctx),
+        archive: connector_archive(
+            ComponentKind::Source,
+            &c.archive,
+            &c.class_name,
+            worker,
+            request,
+        ),
         runtime_flags: non_empty(&c.runtime_flags),
         custom_runtime_options: connector_options(
             ComponentKind::Source,
             &c.custom_runtime_options,
             parallelism,
             builtin.is_some(),
-            ctx,
+            worker,
         ),
         batch_source_config: c.batch_source_config.as_ref().map(|b| {
             crate::pulsar::BatchSourceConfig {

@@ -8,44 +8,28 @@
 //! `maxPendingAsyncRequests`, runner image, runner image tag and log options are read back;
 //! `customRuntimeOptions` only carries what differs from the worker's own defaults.
 
-use crate::convert::{worker_env, ComponentKind, ConversionContext};
-use crate::crd::{
+use crate::convert::worker_env;
+use crate::error::ReverseError;
+use crate::front_door::Worker;
+use crate::naming::{ComponentKind, MANAGED_ANNOTATION};
+use crate::quantity;
+use fm_model::crd::{
     ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, InputConf, OutputConf,
     PodPolicy, ProcessingGuarantee, ProducerConfig as CrdProducer, Sink, Source,
     SubscriptionPosition, WindowProcessingGuarantee,
 };
-use crate::pulsar::{
+use fm_model::pulsar::{
     BatchSourceConfig, CompressionType, ConsumerConfig, CryptoConfig, FunctionConfig,
     ProcessingGuarantees, ProducerConfig, Resources, Runtime, SinkConfig, SourceConfig,
     SubscriptionInitialPosition, WindowConfig, WindowProcessingGuarantees,
 };
-use crate::quantity;
-use crate::worker::{
+use fm_model::worker::{
     CustomRuntimeOptions, HpaSpec, VpaContainerPolicy, VpaSpecOptions, VpaUpdatePolicy,
 };
 use k8s_openapi::api::core::v1::ResourceRequirements;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// A resource that cannot be shown as a Pulsar config.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReverseError {
-    /// The resource has no spec (Java: `Function CRD without Spec defined.`).
-    #[error("{0} CRD without Spec defined.")]
-    NoSpec(&'static str),
-    /// A function or sink without input (Java: `FunctionSpec CRD without Input defined.`).
-    #[error("{0}Spec CRD without Input defined.")]
-    NoInput(&'static str),
-    /// A resource quantity that does not parse.
-    #[error("{path}: {message}")]
-    BadQuantity {
-        /// Field path.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-}
 
 fn pulsar_name(meta: &ObjectMeta, spec_name: &Option<String>) -> Option<String> {
     let labels = meta.labels.as_ref();
@@ -201,7 +185,7 @@ fn producer(p: &Option<CrdProducer>) -> Option<ProducerConfig> {
     })
 }
 
-fn secrets(m: &Option<BTreeMap<String, crate::crd::SecretRef>>) -> Option<Map<String, Value>> {
+fn secrets(m: &Option<BTreeMap<String, fm_model::crd::SecretRef>>) -> Option<Map<String, Value>> {
     let m = m.as_ref()?;
     Some(
         m.iter()
@@ -224,7 +208,7 @@ fn secrets(m: &Option<BTreeMap<String, crate::crd::SecretRef>>) -> Option<Map<St
 #[allow(clippy::too_many_arguments)]
 fn options(
     kind: ComponentKind,
-    ctx: &ConversionContext,
+    worker: &Worker,
     meta: &ObjectMeta,
     cluster: &Option<String>,
     input_type: Option<String>,
@@ -233,26 +217,21 @@ fn options(
     pod: &Option<PodPolicy>,
     image: &Option<String>,
     runtime_key: &str,
-    log: Option<&crate::crd::RuntimeLogConfig>,
+    log: Option<&fm_model::crd::RuntimeLogConfig>,
 ) -> Option<String> {
-    let worker = &ctx.worker;
-    let custom = &worker.functions_worker_service_custom_configs;
+    let custom = &worker.config.functions_worker_service_custom_configs;
     let mut o = CustomRuntimeOptions {
         input_type_class_name: input_type,
         output_type_class_name: output_type,
         max_replicas: max_replicas.unwrap_or(0),
         ..Default::default()
     };
-    let default_cluster = crate::validate::cluster_of(ctx, None);
+    let default_cluster = worker.default_cluster();
     if cluster.is_some() && *cluster != default_cluster {
         o.cluster_name = cluster.clone();
     }
     if let Some(annotations) = &meta.annotations {
-        if annotations
-            .get(crate::convert::MANAGED_ANNOTATION)
-            .map(String::as_str)
-            == Some("false")
-        {
+        if annotations.get(MANAGED_ANNOTATION).map(String::as_str) == Some("false") {
             o.managed = false;
         }
     }
@@ -261,7 +240,7 @@ fn options(
         if sa.is_some() && sa != custom.default_service_account_name {
             o.service_account_name = sa;
         }
-        let base = worker_env(kind, worker);
+        let base = worker_env(kind, &worker.config);
         let env: BTreeMap<String, String> = pod
             .env
             .iter()
@@ -351,12 +330,15 @@ fn options(
 }
 
 /// `Function` → FunctionConfig.
-pub fn function_config(
+pub(crate) fn function_config(
     f: &Function,
-    ctx: &ConversionContext,
+    worker: &Worker,
 ) -> Result<FunctionConfig, ReverseError> {
     let s = &f.spec;
-    let input = s.input.as_ref().ok_or(ReverseError::NoInput("Function"))?;
+    let input = s
+        .input
+        .as_ref()
+        .ok_or(ReverseError::NoInput(ComponentKind::Function))?;
     let (inputs, input_specs) = inputs(input);
     let out: OutputConf = s.output.clone().unwrap_or_default();
     let (runtime, jar, py, go, log, key) = if let Some(j) = &s.java {
@@ -455,7 +437,7 @@ pub fn function_config(
         cleanup_subscription: s.cleanup_subscription,
         custom_runtime_options: options(
             ComponentKind::Function,
-            ctx,
+            worker,
             &f.metadata,
             &s.cluster_name,
             input.type_class_name.clone(),
@@ -473,7 +455,7 @@ pub fn function_config(
     })
 }
 
-fn archive(java: &Option<crate::crd::JavaRuntime>, builtin: &Option<String>) -> Option<String> {
+fn archive(java: &Option<fm_model::crd::JavaRuntime>, builtin: &Option<String>) -> Option<String> {
     if let Some(name) = builtin.as_ref().filter(|n| !n.is_empty()) {
         return Some(format!("builtin://{name}"));
     }
@@ -487,14 +469,17 @@ fn archive(java: &Option<crate::crd::JavaRuntime>, builtin: &Option<String>) -> 
 }
 
 /// `Sink` → SinkConfig.
-pub fn sink_config(k: &Sink, ctx: &ConversionContext) -> Result<SinkConfig, ReverseError> {
+pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, ReverseError> {
     let s = &k.spec;
-    let input = s.input.as_ref().ok_or(ReverseError::NoInput("Sink"))?;
+    let input = s
+        .input
+        .as_ref()
+        .ok_or(ReverseError::NoInput(ComponentKind::Sink))?;
     let (inputs, input_specs) = inputs(input);
     let builtin_type = s
         .sink_type
         .as_ref()
-        .and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n)))
+        .and_then(|n| worker.connector(n))
         .map(|d| d.sink_type().to_string());
     let input_type = input.type_class_name.clone().filter(|t| {
         Some(t) != builtin_type.as_ref()
@@ -526,7 +511,7 @@ pub fn sink_config(k: &Sink, ctx: &ConversionContext) -> Result<SinkConfig, Reve
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Sink,
-            ctx,
+            worker,
             &k.metadata,
             &s.cluster_name,
             input_type,
@@ -547,13 +532,13 @@ pub fn sink_config(k: &Sink, ctx: &ConversionContext) -> Result<SinkConfig, Reve
 }
 
 /// `Source` → SourceConfig.
-pub fn source_config(k: &Source, ctx: &ConversionContext) -> Result<SourceConfig, ReverseError> {
+pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig, ReverseError> {
     let s = &k.spec;
     let out: OutputConf = s.output.clone().unwrap_or_default();
     let builtin_type = s
         .source_type
         .as_ref()
-        .and_then(|n| ctx.connectors.iter().find(|d| d.name.as_ref() == Some(n)))
+        .and_then(|n| worker.connector(n))
         .map(|d| d.source_type().to_string());
     let output_type = out.type_class_name.clone().filter(|t| {
         Some(t) != builtin_type.as_ref()
@@ -577,7 +562,7 @@ pub fn source_config(k: &Source, ctx: &ConversionContext) -> Result<SourceConfig
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Source,
-            ctx,
+            worker,
             &k.metadata,
             &s.cluster_name,
             None,

@@ -7,7 +7,7 @@
 //! `spec.image` no longer loses the whole status (the main container is found by name), and a
 //! function's restart count is the pod's, not overwritten by the instance's own counter.
 
-use crate::convert::ComponentKind;
+use crate::naming::ComponentKind;
 use crate::pulsar::{
     ComponentStatus, ExceptionInformation, FunctionInstanceStatusData, InstanceStatus,
     SinkInstanceStatusData, SourceInstanceStatusData,

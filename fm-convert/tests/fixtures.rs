@@ -1,12 +1,13 @@
 //! Every fixture converts (snapshotted), and converts back to its normalised config.
 
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
-};
-use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
+mod support;
+
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
-use fm_convert::reverse::{function_config, sink_config, source_config};
 use std::path::{Path, PathBuf};
+use support::{
+    function_config, function_to_resource, normalize_function, normalize_sink, normalize_source,
+    sink_config, sink_to_resource, source_config, source_to_resource, Ctx as ConversionContext,
+};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")

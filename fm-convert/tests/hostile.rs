@@ -2,11 +2,14 @@
 //! range, NaN. Each is a typed error naming the field (or a successful, bounded conversion),
 //! never a panic. Inputs the fuzzers found are kept at the end as regression tests.
 
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext, ConvertError,
-};
+mod support;
+
 use fm_convert::parse::{parse, parse_as, Format, ParseError};
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
+use fm_convert::ConvertError;
+use support::{
+    function_to_resource, sink_to_resource, source_to_resource, Ctx as ConversionContext,
+};
 
 const BASE: &str = r#"{"tenant":"public","namespace":"default","name":"f","className":"C",
 "inputs":["persistent://public/default/in"],"jar":"function://public/default/f@1""#;
@@ -28,7 +31,7 @@ fn parse_err<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str) -> Pa
 
 fn invalid_paths(e: ConvertError) -> Vec<String> {
     match e {
-        ConvertError::Invalid(v) => v.0.into_iter().map(|i| i.path).collect(),
+        ConvertError::Invalid(v) => v.into_iter().map(|i| i.path).collect(),
         other => panic!("expected a validation error, got {other}"),
     }
 }
@@ -107,8 +110,8 @@ fn a_huge_name_is_a_validation_error_naming_the_field() {
     let ConvertError::Invalid(e) = function_to_resource(&c, &ctx()).unwrap_err() else {
         panic!("not a validation error")
     };
-    assert!(!e.0.is_empty());
-    for issue in &e.0 {
+    assert!(!e.is_empty());
+    for issue in &e {
         assert_eq!(issue.path, "name");
         // The message quotes the name (linear in the input, which the CLI caps at 16 MiB).
         assert!(
@@ -367,8 +370,12 @@ fn debug_of_contexts_and_conversions_does_not_show_secrets() {
         existing_secrets: vec![existing],
         ..Default::default()
     };
-    let debug = format!("{ctx:?}");
-    assert!(!debug.contains(CANARY), "ConversionContext Debug: {debug}");
+    let debug = format!("{:?}", ctx.worker());
+    assert!(debug.contains("<redacted>"), "Worker Debug: {debug}");
+    assert!(!debug.contains(CANARY), "Worker Debug: {debug}");
+    let debug = format!("{:?}", ctx.request());
+    assert!(debug.contains("<redacted>"), "Request Debug: {debug}");
+    assert!(!debug.contains(CANARY), "Request Debug: {debug}");
     let c: FunctionConfig = parse(&function_json("")).unwrap();
     let converted = function_to_resource(&c, &ctx).unwrap();
     assert!(!converted.secrets.is_empty());

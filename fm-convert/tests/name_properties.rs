@@ -2,15 +2,18 @@
 //! for Kubernetes, or the config is rejected with a validation error. Conversions run with a
 //! worker config that enables authentication and TLS, so Secrets are generated.
 
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext, ConvertError,
-    MAX_RESOURCE_NAME_LEN,
-};
+mod support;
+
+use fm_convert::naming::MAX_RESOURCE_NAME_LEN;
 use fm_convert::parse::{parse_as, Format};
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
+use fm_convert::ConvertError;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use proptest::prelude::*;
+use support::{
+    function_to_resource, sink_to_resource, source_to_resource, Ctx as ConversionContext,
+};
 
 /// Kubernetes' `IsDNS1123Subdomain`: at most 253 characters, dot-separated parts of lowercase
 /// letters, digits and `-`, each starting and ending with a letter or digit (the parts have no
@@ -93,7 +96,7 @@ fn contexts(cluster: &str) -> Vec<ConversionContext> {
 }
 
 fn valid_or_rejected<R>(
-    r: Result<fm_convert::convert::Converted<R>, ConvertError>,
+    r: Result<fm_convert::Converted<R>, ConvertError>,
     meta: impl Fn(&R) -> &ObjectMeta,
 ) -> Result<(), TestCaseError> {
     match r {
@@ -102,8 +105,8 @@ fn valid_or_rejected<R>(
             check_secrets(&c.secrets)
         }
         Err(ConvertError::Invalid(_)) => Ok(()),
-        Err(ConvertError::Auth(e)) => {
-            Err(TestCaseError::fail(format!("unexpected auth error: {e}")))
+        Err(e @ (ConvertError::Auth(_) | ConvertError::Target(_))) => {
+            Err(TestCaseError::fail(format!("unexpected error: {e}")))
         }
     }
 }

@@ -1,14 +1,16 @@
 //! Property tests: model round trips, lossless conversion, valid names, no panics.
 
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext, ConvertError,
-};
-use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
+mod support;
+
 use fm_convert::pulsar::*;
-use fm_convert::reverse::{function_config, sink_config, source_config};
+use fm_convert::ConvertError;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use support::{
+    function_config, function_to_resource, normalize_function, normalize_sink, normalize_source,
+    sink_config, sink_to_resource, source_config, source_to_resource, Ctx as ConversionContext,
+};
 
 fn name() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9-]{0,20}[a-z0-9]"
@@ -218,7 +220,7 @@ proptest! {
                     prop_assert!(v.len() <= 63 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)), "{}", v);
                 }
             }
-            Err(ConvertError::Invalid(e)) => prop_assert!(!e.0.is_empty()),
+            Err(ConvertError::Invalid(e)) => prop_assert!(!e.is_empty()),
             Err(other) => prop_assert!(false, "unexpected error {other}"),
         }
     }

@@ -1,13 +1,15 @@
 //! Scenarios written from the Java worker's rules: exact names, labels, quantities, paths and
 //! Secrets per runtime and connector kind, and one test per deliberate fix of a Java bug.
 
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
-};
+mod support;
+
 use fm_convert::crd::{ProcessingGuarantee, SubscriptionPosition};
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
-use fm_convert::reverse::{function_config, sink_config, source_config};
 use serde_json::{json, Value};
+use support::{
+    function_config, function_to_resource, sink_config, sink_to_resource, source_config,
+    source_to_resource, Ctx as ConversionContext,
+};
 
 fn ctx(worker: Value) -> ConversionContext {
     ConversionContext {

@@ -1,10 +1,11 @@
 //! One test per validation rule: Pulsar's exact text, at the right field path, and every
 //! problem of a config reported at once.
 
-use fm_convert::convert::ConversionContext;
+mod support;
+
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
-use fm_convert::validate::{validate_function, validate_sink, validate_source};
 use serde_json::{json, Value};
+use support::{validate_function, validate_sink, validate_source, Ctx as ConversionContext};
 
 fn ctx() -> ConversionContext {
     ConversionContext {
@@ -33,7 +34,7 @@ fn problems_with(v: Value, ctx: &ConversionContext) -> Vec<(String, String)> {
     let c: FunctionConfig = serde_json::from_value(v).unwrap();
     match validate_function(&c, ctx) {
         Ok(()) => vec![],
-        Err(e) => e.0.into_iter().map(|i| (i.path, i.message)).collect(),
+        Err(e) => e.into_iter().map(|i| (i.path, i.message)).collect(),
     }
 }
 
@@ -458,7 +459,7 @@ fn sink_problems(v: Value) -> Vec<(String, String)> {
     let c: SinkConfig = serde_json::from_value(v).unwrap();
     validate_sink(&c, &ctx())
         .err()
-        .map(|e| e.0.into_iter().map(|i| (i.path, i.message)).collect())
+        .map(|e| e.into_iter().map(|i| (i.path, i.message)).collect())
         .unwrap_or_default()
 }
 
@@ -466,7 +467,7 @@ fn source_problems(v: Value) -> Vec<(String, String)> {
     let c: SourceConfig = serde_json::from_value(v).unwrap();
     validate_source(&c, &ctx())
         .err()
-        .map(|e| e.0.into_iter().map(|i| (i.path, i.message)).collect())
+        .map(|e| e.into_iter().map(|i| (i.path, i.message)).collect())
         .unwrap_or_default()
 }
 

@@ -128,7 +128,7 @@ pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> Outcome {
         require!(fm_convert::parse::parse(&text), object);
     cfg.name = Some("a".repeat(60));
     let before = require!(functions_in_ns(ctx).await, format!("namespace {NS}"));
-    match fm_convert::convert::function_to_resource(&cfg, &cctx) {
+    match cctx.worker().convert(&cfg, &cctx.request()) {
         Ok(r) => o.fail(Failure::new(
             object,
             "name",
@@ -138,8 +138,8 @@ pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> Outcome {
                 r.resource.metadata.name.unwrap_or_default()
             ),
         )),
-        Err(fm_convert::convert::ConvertError::Invalid(errs)) => {
-            let paths: Vec<&str> = errs.0.iter().map(|i| i.path.as_str()).collect();
+        Err(fm_convert::ConvertError::Invalid(errs)) => {
+            let paths: Vec<&str> = errs.issues().iter().map(|i| i.path.as_str()).collect();
             if !paths.contains(&"name") {
                 o.fail(Failure::new(
                     object,

@@ -6,12 +6,50 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
-use fm_convert::convert::{
-    function_to_resource, sink_to_resource, source_to_resource, ConversionContext,
-};
-use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
+use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
+use fm_convert::{AnyConfig, AnyResource, ComponentKind, Request, Worker};
 
 use crate::kubeutil::FIELD_MANAGER;
+
+/// What a scenario's conversion knows, as one value a scenario can adjust field by field; each
+/// call turns it into the library's front door ([`Worker`] and [`Request`]).
+#[derive(Clone, Debug, Default)]
+pub struct ConversionContext {
+    /// The worker's `functions_worker.yml`.
+    pub worker: WorkerConfig,
+    /// The built-in connector catalogue.
+    pub connectors: Vec<ConnectorDefinition>,
+    /// The package URL of the call.
+    pub package_url: Option<String>,
+    /// The package's file name.
+    pub package_file_name: Option<String>,
+    /// The cluster, overriding `pulsarFunctionsCluster`.
+    pub cluster: Option<String>,
+    /// Who calls.
+    pub caller: fm_auth::Caller,
+    /// The Secrets of the job namespace.
+    pub existing_secrets: Vec<k8s_openapi::api::core::v1::Secret>,
+}
+
+impl ConversionContext {
+    /// The front door's worker (no fallback cluster: the fixtures' worker names one).
+    pub fn worker(&self) -> Worker {
+        Worker::builder(self.worker.clone())
+            .connectors(self.connectors.clone())
+            .cluster(self.cluster.as_deref())
+            .fallback_cluster(None)
+            .build()
+    }
+
+    /// The front door's request.
+    pub fn request(&self) -> Request {
+        Request::new()
+            .package_url(self.package_url.as_deref())
+            .package_file_name(self.package_file_name.as_deref())
+            .caller(self.caller.clone())
+            .secrets(self.existing_secrets.clone())
+    }
+}
 
 /// Function, Sink or Source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +89,12 @@ impl Kind {
             Kind::Source => "source",
         }
     }
-    /// fm-compat's kind.
-    pub fn compat(self) -> fm_compat::target::ResourceKind {
+    /// The library's kind.
+    pub fn compat(self) -> ComponentKind {
         match self {
-            Kind::Function => fm_compat::target::ResourceKind::Function,
-            Kind::Sink => fm_compat::target::ResourceKind::Sink,
-            Kind::Source => fm_compat::target::ResourceKind::Source,
+            Kind::Function => ComponentKind::Function,
+            Kind::Sink => ComponentKind::Sink,
+            Kind::Source => ComponentKind::Source,
         }
     }
     /// The dynamic API resource.
@@ -118,29 +156,13 @@ pub fn convert_str(
 ) -> Result<ConvertedFixture, String> {
     let config: Value =
         fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
-    let (resource, secrets) = match kind {
-        Kind::Function => {
-            let c: FunctionConfig =
-                fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
-            let r = function_to_resource(&c, ctx)
-                .map_err(|e| format!("{}: convert: {e}", file.display()))?;
-            (serde_json::to_value(&r.resource), r.secrets)
-        }
-        Kind::Sink => {
-            let c: SinkConfig =
-                fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
-            let r = sink_to_resource(&c, ctx)
-                .map_err(|e| format!("{}: convert: {e}", file.display()))?;
-            (serde_json::to_value(&r.resource), r.secrets)
-        }
-        Kind::Source => {
-            let c: SourceConfig =
-                fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
-            let r = source_to_resource(&c, ctx)
-                .map_err(|e| format!("{}: convert: {e}", file.display()))?;
-            (serde_json::to_value(&r.resource), r.secrets)
-        }
-    };
+    let parsed =
+        AnyConfig::parse(kind.compat(), text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let r = ctx
+        .worker()
+        .convert_any(&parsed, &ctx.request())
+        .map_err(|e| format!("{}: convert: {e}", file.display()))?;
+    let (resource, secrets) = (serde_json::to_value(&r.resource), r.secrets);
     let resource = resource.map_err(|e| format!("{}: serialise: {e}", file.display()))?;
     Ok(ConvertedFixture {
         file: file.to_path_buf(),
@@ -323,40 +345,32 @@ pub fn round_trip_str(
     stored: &Value,
     ctx: &ConversionContext,
 ) -> Result<Vec<(String, String, String)>, String> {
-    use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
-    use fm_convert::reverse::{function_config, sink_config, source_config};
     let p = |e: fm_convert::parse::ParseError| format!("{}: {e}", file.display());
     let s = |e: serde_json::Error| format!("stored resource: {e}");
-    let r = |e: fm_convert::reverse::ReverseError| format!("reverse conversion: {e}");
-    let (want, got) = match kind {
-        Kind::Function => {
-            let c: FunctionConfig = fm_convert::parse::parse(text).map_err(p)?;
-            let res = serde_json::from_value(stored.clone()).map_err(s)?;
-            let back = function_config(&res, ctx).map_err(r)?;
-            (
-                serde_json::to_value(normalize_function(&c, ctx)),
-                serde_json::to_value(back),
-            )
-        }
-        Kind::Sink => {
-            let c: SinkConfig = fm_convert::parse::parse(text).map_err(p)?;
-            let res = serde_json::from_value(stored.clone()).map_err(s)?;
-            let back = sink_config(&res, ctx).map_err(r)?;
-            (
-                serde_json::to_value(normalize_sink(&c, ctx)),
-                serde_json::to_value(back),
-            )
-        }
-        Kind::Source => {
-            let c: SourceConfig = fm_convert::parse::parse(text).map_err(p)?;
-            let res = serde_json::from_value(stored.clone()).map_err(s)?;
-            let back = source_config(&res, ctx).map_err(r)?;
-            (
-                serde_json::to_value(normalize_source(&c, ctx)),
-                serde_json::to_value(back),
-            )
-        }
-    };
+    let worker = ctx.worker();
+    let config = AnyConfig::parse(kind.compat(), text).map_err(p)?;
+    let stored = AnyResource::parse(kind.compat(), &stored.to_string())
+        .map_err(|e| format!("stored resource: {e}"))?;
+    let back = worker
+        .reverse_any(&stored)
+        .map_err(|e| format!("reverse conversion: {e}"))?;
+    let want =
+        match &config {
+            AnyConfig::Function(c) => serde_json::to_value(
+                fm_convert::normalize::normalize_function(c, &worker, &ctx.request()),
+            ),
+            AnyConfig::Sink(c) => serde_json::to_value(fm_convert::normalize::normalize_sink(
+                c,
+                &worker,
+                &ctx.request(),
+            )),
+            AnyConfig::Source(c) => serde_json::to_value(fm_convert::normalize::normalize_source(
+                c,
+                &worker,
+                &ctx.request(),
+            )),
+        };
+    let got = back.to_value();
     let (want, got) = (want.map_err(s)?, got.map_err(s)?);
     let mut diffs = lost_fields(&want, &got, "config");
     // and nothing extra came back

@@ -1,19 +1,23 @@
 //! FunctionConfig → `Function`.
 
-use super::common::*;
-use super::naming::{resource_name, ComponentKind};
-use super::{ConversionContext, ConvertError, Converted};
-use crate::crd::{
+use super::parts;
+use super::pod::{resource_requirements, secrets_map};
+use super::runtime::{java_runtime, runner_image, runtime_log};
+use crate::error::ConvertError;
+use crate::front_door::{Converted, Request, Worker};
+use crate::naming::ComponentKind;
+use crate::package::Package;
+use crate::validate::Validated;
+use fm_model::crd::{
     ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, FunctionSpec, GoRuntime,
     InputConf, OutputConf, ProcessingGuarantee, ProducerConfig as CrdProducer, PulsarStateStore,
     PulsarStateStoreJavaProvider, PythonRuntime, Stateful, SubscriptionPosition,
     WindowConfig as CrdWindow, WindowProcessingGuarantee,
 };
-use crate::pulsar::{
+use fm_model::pulsar::{
     ConsumerConfig, CryptoConfig, FunctionConfig, ProcessingGuarantees, ProducerConfig, Runtime,
     SubscriptionInitialPosition, WindowConfig, WindowProcessingGuarantees,
 };
-use crate::validate::{cluster_of, identity, validate_function};
 use std::collections::BTreeMap;
 
 pub(crate) fn guarantee(g: ProcessingGuarantees) -> ProcessingGuarantee {
@@ -79,7 +83,7 @@ pub(crate) fn consumer(c: &ConsumerConfig) -> CrdConsumer {
 
 /// Every input of a function folded into one map, in Pulsar's order (inputs, topicsPattern,
 /// customSerdeInputs, customSchemaInputs, inputSpecs; later forms win for the same topic).
-pub fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, ConsumerConfig> {
+pub(crate) fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, ConsumerConfig> {
     let mut m: BTreeMap<String, ConsumerConfig> = BTreeMap::new();
     for t in c.inputs.iter().flatten() {
         m.insert(t.clone(), ConsumerConfig::default());
@@ -115,7 +119,7 @@ pub fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, ConsumerConf
 
 /// Pulsar's `WindowConfigUtils.inferMissingArguments`: sliding interval defaults to the window
 /// length; with a timestamp extractor, `maxLagMs` 0 and `watermarkEmitIntervalMs` 1000.
-pub fn infer_window(
+pub(crate) fn infer_window(
     w: &WindowConfig,
     class_name: &Option<String>,
     g: Option<ProcessingGuarantees>,
@@ -193,32 +197,14 @@ pub(crate) fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String
 /// configs are carried over; `customSchemaOutputs` is carried over for the output topic without
 /// requiring both property maps; the window config keeps `actualWindowFunctionClassName`; a
 /// malformed secret is a validation error instead of being skipped.
-pub fn function_to_resource(
-    c: &FunctionConfig,
-    ctx: &ConversionContext,
+pub(crate) fn function_to_resource(
+    v: &Validated<'_, FunctionConfig, Package>,
+    worker: &Worker,
+    request: &Request,
 ) -> Result<Converted<Function>, ConvertError> {
-    validate_function(c, ctx)?;
-    let opts = parse_custom_runtime_options(&c.custom_runtime_options).unwrap_or_default();
-    let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
-    let cluster = cluster_of(ctx, opts.cluster_name.as_deref()).unwrap_or_default();
-    let ids = (
-        cluster.as_str(),
-        tenant.as_str(),
-        namespace.as_str(),
-        name.as_str(),
-    );
-    let labels = resource_labels(ComponentKind::Function, &ctx.worker, ids);
-    let custom = &ctx.worker.functions_worker_service_custom_configs;
-    let trusted = custom.enable_trusted_mode;
-    let parallelism = c.parallelism.unwrap_or(1);
-    let max_replicas = (opts.max_replicas > parallelism).then_some(opts.max_replicas);
-    let runtime = function_runtime(c).unwrap_or(Runtime::Java);
-    let package = function_package(c, ctx).map_err(|m| {
-        crate::validate::ValidationErrors(vec![crate::validate::ValidationIssue {
-            path: package_field(c).into(),
-            message: m,
-        }])
-    })?;
+    let (c, opts, id) = (v.config(), v.options(), v.identity());
+    let package = v.package().clone();
+    let runtime = package.runtime;
     let g = c.processing_guarantees;
     let windowed = c
         .window_config
@@ -264,12 +250,12 @@ pub fn function_to_resource(
 
     let log = match runtime {
         Runtime::Go => None,
-        _ => runtime_log(&opts),
+        _ => runtime_log(opts),
     };
     let (java, python, golang, image_key) = match runtime {
         Runtime::Java => (
             Some(java_runtime(
-                &ctx.worker,
+                &worker.config,
                 package.path,
                 package.location,
                 log,
@@ -299,16 +285,16 @@ pub fn function_to_resource(
             "GO",
         ),
     };
-    let stateful = ctx
-        .worker
+    let stateful = worker
+        .config
         .state_storage_service_url
         .clone()
         .filter(|u| !u.trim().is_empty() && runtime != Runtime::Go)
         .map(|url| Stateful {
             pulsar: Some(PulsarStateStore {
                 service_url: url,
-                java_provider: ctx
-                    .worker
+                java_provider: worker
+                    .config
                     .state_storage_provider_implementation
                     .clone()
                     .filter(|p| !p.is_empty() && runtime == Runtime::Java)
@@ -319,24 +305,15 @@ pub fn function_to_resource(
             }),
         });
 
-    let mut pod = pod_policy(
+    let p = parts(
         ComponentKind::Function,
-        &ctx.worker,
-        &opts,
-        &labels,
-        max_replicas.is_some(),
-    );
-    let mut pulsar = pulsar_messaging(&cluster);
-    let mut volume_mounts = custom.volume_mounts.clone().filter(|v| !v.is_empty());
-    let secrets = apply_auth(
-        ComponentKind::Function,
-        ctx,
-        ids,
-        &mut pulsar,
-        &mut pod,
-        &mut volume_mounts,
+        id,
+        opts,
+        c.parallelism,
+        worker,
+        request,
     )?;
-    let forward = if ctx.worker.forward_source_message_property {
+    let forward = if worker.config.forward_source_message_property {
         c.forward_source_message_property.unwrap_or(true)
     } else {
         false
@@ -346,20 +323,20 @@ pub fn function_to_resource(
         // Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook
         // defaulted it to the hashed resource name and the instance ran under that name (in
         // metrics, logs and state tables); without the webhook it ran with no name at all.
-        name: Some(name.clone()),
+        name: Some(id.name.clone()),
         class_name: c.class_name.clone(),
-        tenant: Some(tenant.clone()),
-        namespace: Some(namespace.clone()),
-        cluster_name: Some(cluster.clone()),
-        replicas: Some(parallelism),
-        max_replicas,
+        tenant: Some(id.tenant.clone()),
+        namespace: Some(id.namespace.clone()),
+        cluster_name: Some(id.cluster.clone()),
+        replicas: Some(p.replicas),
+        max_replicas: p.max_replicas,
         input: Some(input),
         output: Some(output),
         log_topic: c.log_topic.clone().filter(|t| !t.is_empty()),
         func_config: Some(c.user_config.clone().unwrap_or_default()),
-        resources: Some(resource_requirements(&c.resources, &ctx.worker)?),
+        resources: Some(resource_requirements(&c.resources, &worker.config)?),
         secrets_map: secrets_map(&c.secrets),
-        volume_mounts,
+        volume_mounts: p.volume_mounts,
         timeout: c
             .timeout_ms
             .filter(|t| *t != 0)
@@ -379,21 +356,19 @@ pub fn function_to_resource(
         cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
         subscription_position: Some(position(c.subscription_position)),
         skip_to_latest: c.skip_to_latest.filter(|s| *s),
-        pod: Some(pod),
+        pod: Some(p.pod),
         window_config: windowed.as_ref().map(window),
-        pulsar: Some(pulsar),
+        pulsar: Some(p.pulsar),
         java,
         python,
         golang,
-        image: runner_image(&ctx.worker, image_key, &opts),
-        image_pull_policy: custom.image_pull_policy.clone().filter(|p| !p.is_empty()),
+        image: runner_image(&worker.config, image_key, opts),
+        image_pull_policy: p.image_pull_policy,
         stateful_config: stateful,
         runtime_flags: c.runtime_flags.clone().filter(|f| !f.is_empty()),
         ..Default::default()
     };
-    let managed = !trusted || opts.managed;
-    let rname = resource_name(&cluster, &tenant, &namespace, &name);
-    let mut resource = Function::new(&rname, spec);
-    resource.metadata = object_meta(rname, labels, &ctx.worker, managed);
-    Ok(Converted { resource, secrets })
+    let mut resource = Function::new(p.metadata.name.as_deref().unwrap_or_default(), spec);
+    resource.metadata = p.metadata;
+    Ok(Converted::new(resource, p.secrets))
 }

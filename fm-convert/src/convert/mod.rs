@@ -1,123 +1,153 @@
-//! Pulsar configs → Function Mesh resources, as the Java Function Mesh worker service writes
-//! them (names, labels, Secrets, field mappings), minus its data-losing bugs.
+//! Validated Pulsar configs → Function Mesh resources, as the Java Function Mesh worker service
+//! writes them (names, labels, Secrets, field mappings), minus its data-losing bugs.
 //!
-//! Every conversion is a plain function from a typed config and a [`ConversionContext`] to a
-//! [`Converted`] resource. Validation runs first; an invalid config never yields a resource.
+//! Each kind's conversion is a plain function from a [`Validated`] config to a [`Converted`]
+//! resource; an invalid config never gets here. What the three kinds share is worked out once
+//! by [`parts`]; what the two connector kinds share by [`connector_code`].
 
-mod common;
+mod auth;
 mod function;
-mod naming;
+mod metadata;
+mod pod;
+mod runtime;
 mod sink;
 mod source;
 
-pub use function::function_to_resource;
-pub use naming::{
-    config_map_name, labels, resource_name, sanitize, ComponentKind, MANAGED_ANNOTATION,
-    MAX_RESOURCE_NAME_LEN,
-};
-pub use sink::sink_to_resource;
-pub use source::source_to_resource;
+pub(crate) use function::function_to_resource;
+pub(crate) use function::{function_input_specs, infer_window};
+pub(crate) use pod::worker_env;
+pub(crate) use runtime::classify_image;
+pub(crate) use runtime::runner_image;
+pub(crate) use sink::sink_input_specs;
+pub(crate) use sink::sink_to_resource;
+pub(crate) use source::source_to_resource;
 
-use crate::validate::ValidationErrors;
-use crate::worker::{ConnectorDefinition, WorkerConfig};
-use k8s_openapi::api::core::v1::Secret;
+use crate::error::ConvertError;
+use crate::front_door::{Request, Worker};
+use crate::naming::ComponentKind;
+use crate::package::ConnectorPackage;
+use crate::validate::{Identity, Validated};
+use fm_model::crd::{JavaRuntime, PodPolicy, PulsarMessaging};
+use fm_model::worker::{ConnectorDefinition, CustomRuntimeOptions};
+use k8s_openapi::api::core::v1::{Secret, VolumeMount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::BTreeMap;
 
-/// Everything the worker knows besides the config itself.
-///
-/// `Debug` shows the existing Secrets with their values redacted.
-#[derive(Clone, Default)]
-pub struct ConversionContext {
-    /// The worker's `functions_worker.yml`.
-    pub worker: WorkerConfig,
-    /// The built-in connector catalogue.
-    pub connectors: Vec<ConnectorDefinition>,
-    /// The package URL of the call (REST `url` part, or where an upload went). When absent, a
-    /// URL in `jar`/`py`/`go`/`archive` is used.
-    pub package_url: Option<String>,
-    /// The package's file name (Pulsar package metadata `fileName`); default `function-executable`.
-    pub package_file_name: Option<String>,
-    /// Cluster name; overrides `pulsarFunctionsCluster`.
-    pub cluster: Option<String>,
-    /// Who calls (role and `Authorization` header), for per-user authentication.
-    pub caller: fm_auth::Caller,
-    /// Secrets that already exist in the job namespace (per-user OAuth2 looks there).
-    pub existing_secrets: Vec<Secret>,
-    /// What the target Function Mesh release supports (`tlsConfig`, object `authConfig`).
-    pub features: Features,
-}
-
-/// Function Mesh features a conversion may use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Features(pub fm_auth::FeatureLevel);
-
-impl Default for Features {
-    fn default() -> Self {
-        Features(fm_auth::FeatureLevel::NEWEST)
-    }
-}
-
-/// A converted resource and the Secrets that must be created with it (auth, TLS).
-///
-/// `Debug` shows the Secrets with their values redacted.
-#[derive(Clone, PartialEq)]
-pub struct Converted<R> {
-    /// The Function Mesh resource.
-    pub resource: R,
-    /// Secrets to create before the resource (their values are sensitive).
+/// What every kind's resource shares: replicas, labels, the pod policy, `spec.pulsar` with its
+/// authentication and TLS, the container's volume mounts and the Secrets to create.
+pub(crate) struct Parts {
+    /// `spec.replicas` (`parallelism`, default 1).
+    pub replicas: i32,
+    /// `spec.maxReplicas`: written only above the replicas (HPA on).
+    pub max_replicas: Option<i32>,
+    /// `spec.pod`.
+    pub pod: PodPolicy,
+    /// `spec.pulsar`.
+    pub pulsar: PulsarMessaging,
+    /// `spec.volumeMounts`.
+    pub volume_mounts: Option<Vec<VolumeMount>>,
+    /// `spec.imagePullPolicy`.
+    pub image_pull_policy: Option<String>,
+    /// The Secrets to create with the resource.
     pub secrets: Vec<Secret>,
+    /// `metadata`.
+    pub metadata: ObjectMeta,
 }
 
-fn redacted(secrets: &[Secret]) -> Vec<Secret> {
-    secrets.iter().map(fm_auth::redacted_secret).collect()
+/// Works out the [`Parts`] of a component.
+pub(crate) fn parts(
+    kind: ComponentKind,
+    id: &Identity,
+    opts: &CustomRuntimeOptions,
+    parallelism: Option<i32>,
+    worker: &Worker,
+    request: &Request,
+) -> Result<Parts, ConvertError> {
+    let custom = &worker.config.functions_worker_service_custom_configs;
+    let labels = metadata::resource_labels(kind, &worker.config, id.parts());
+    let replicas = parallelism.unwrap_or(1);
+    let max_replicas = (opts.max_replicas > replicas).then_some(opts.max_replicas);
+    let mut pod = pod::pod_policy(kind, &worker.config, opts, &labels, max_replicas.is_some());
+    let mut pulsar = metadata::pulsar_messaging(&id.cluster);
+    let mut volume_mounts = custom.volume_mounts.clone().filter(|v| !v.is_empty());
+    let secrets = auth::apply_auth(
+        kind,
+        worker,
+        request,
+        id.parts(),
+        &mut pulsar,
+        &mut pod,
+        &mut volume_mounts,
+    )?;
+    let managed = !custom.enable_trusted_mode || opts.managed;
+    let metadata = metadata::object_meta(id.resource_name(), labels, &worker.config, managed);
+    Ok(Parts {
+        replicas,
+        max_replicas,
+        pod,
+        pulsar,
+        volume_mounts,
+        image_pull_policy: custom.image_pull_policy.clone().filter(|p| !p.is_empty()),
+        secrets,
+        metadata,
+    })
 }
 
-impl std::fmt::Debug for ConversionContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConversionContext")
-            .field("worker", &self.worker)
-            .field("connectors", &self.connectors)
-            .field("package_url", &self.package_url)
-            .field("package_file_name", &self.package_file_name)
-            .field("cluster", &self.cluster)
-            .field("caller", &self.caller)
-            .field("existing_secrets", &redacted(&self.existing_secrets))
-            .field("features", &self.features)
-            .finish()
+/// What a sink's or source's code is: the catalogue entry of a built-in connector, the class,
+/// the image and the Java runtime block.
+pub(crate) struct ConnectorCode {
+    /// The catalogue entry, for `builtin://<name>`.
+    pub builtin: Option<ConnectorDefinition>,
+    /// `spec.className` (the config's, else the catalogue's).
+    pub class_name: Option<String>,
+    /// `spec.image` (the connector's own image for a built-in connector).
+    pub image: Option<String>,
+    /// `spec.java`.
+    pub java: JavaRuntime,
+}
+
+/// Works out the [`ConnectorCode`] of a validated sink or source.
+pub(crate) fn connector_code<C>(
+    kind: ComponentKind,
+    v: &Validated<'_, C, ConnectorPackage>,
+    class_name: Option<&str>,
+    worker: &Worker,
+) -> ConnectorCode {
+    let pkg = v.package();
+    let builtin = pkg.builtin.clone();
+    let catalogue_class = |d: &ConnectorDefinition| match kind {
+        ComponentKind::Sink => d.sink_class.clone(),
+        _ => d.source_class.clone(),
+    };
+    let class_name = class_name
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .or_else(|| builtin.as_ref().and_then(catalogue_class));
+    let image = match &builtin {
+        Some(def) => Some(def.image()),
+        None => runner_image(&worker.config, "JAVA", v.options()),
+    };
+    // A built-in connector is already in its image: no download location (the connector name
+    // is kept in `sinkType`/`sourceType` so the archive survives a round trip).
+    let location = if builtin.is_some() {
+        None
+    } else {
+        pkg.location.clone()
+    };
+    let java = runtime::java_runtime(&worker.config, pkg.jar.clone(), location, None);
+    ConnectorCode {
+        builtin,
+        class_name,
+        image,
+        java,
     }
 }
 
-impl<R: std::fmt::Debug> std::fmt::Debug for Converted<R> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Converted")
-            .field("resource", &self.resource)
-            .field("secrets", &redacted(&self.secrets))
-            .finish()
-    }
-}
-
-/// Why a config could not be converted.
-#[derive(Debug, thiserror::Error)]
-pub enum ConvertError {
-    /// The config breaks Pulsar's or Function Mesh's rules (every problem is listed).
-    #[error("{0}")]
-    Invalid(#[from] ValidationErrors),
-    /// Per-user authentication could not be resolved.
-    #[error("authentication: {0}")]
-    Auth(#[from] fm_auth::AuthError),
-}
-
-pub use common::{
-    check_options, classify_image, connector_package, function_package, function_runtime,
-    package_field, parse_custom_runtime_options, runner_image, worker_env, ConnectorPackage,
-    Package, BUILTIN_HPA_RULES,
-};
-pub use function::{function_input_specs, infer_window};
-pub use sink::sink_input_specs;
-
-pub(crate) fn naming_is_dns_label(s: &str) -> bool {
-    naming::is_dns1123_label(s)
-}
-
-pub(crate) fn naming_is_label_value(s: &str) -> bool {
-    naming::is_label_value(s)
+/// Labels of a component, for callers that select resources by them.
+pub fn component_labels(
+    kind: ComponentKind,
+    worker: &Worker,
+    id: &Identity,
+) -> BTreeMap<String, String> {
+    metadata::resource_labels(kind, &worker.config, id.parts())
 }

@@ -75,6 +75,12 @@ impl serde::Serialize for Sensitive {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Sensitive {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Sensitive::new)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +98,7 @@ mod tests {
         assert!(Sensitive::default().is_empty());
         assert_eq!(Sensitive::from(CANARY.to_string()), Sensitive::from(CANARY));
         assert_eq!(Sensitive::from(SecretString::from(CANARY)).expose(), CANARY);
+        let read: Sensitive = serde_json::from_str(&format!("\"{CANARY}\"")).unwrap();
+        assert_eq!(read.expose(), CANARY);
     }
 }

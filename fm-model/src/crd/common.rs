@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use fm_auth::resource::{AuthConfig, PulsarTlsConfig};
+use crate::auth::{AuthConfig, PulsarTlsConfig};
 use k8s_openapi::api::autoscaling::v2::{HorizontalPodAutoscalerBehavior, MetricSpec};
 use k8s_openapi::api::core::v1::{
     Affinity, Container, EnvVar, LocalObjectReference, PersistentVolumeClaim,

@@ -2,34 +2,15 @@
 
 use serde::de::DeserializeOwned;
 
-/// A resource document that does not match the Function Mesh types.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", render(.path, .message))]
-pub struct ResourceParseError {
-    /// Dotted path of the offending field (`spec.pulsar.tlsConfig.enabled`, `spec.input.topics[0]`);
-    /// empty when the document itself is malformed.
-    pub path: String,
-    /// What was wrong and what was expected. Offending string values are not echoed
-    /// (they may be secrets); unknown enum values are, together with the allowed values.
-    pub message: String,
-}
-
-fn render(path: &str, message: &str) -> String {
-    if path.is_empty() || path == "." {
-        message.to_owned()
-    } else {
-        format!("{path}: {message}")
-    }
-}
+/// A resource document that does not match the Function Mesh types: the same error as
+/// [`crate::parse::ParseError`] (field path and what was expected).
+pub type ResourceParseError = crate::parse::ParseError;
 
 /// Parses a JSON or YAML document (YAML is a superset of JSON) into a Function Mesh type such as
 /// [`super::Function`], [`super::Sink`], [`super::Source`] or any spec type.
 pub fn parse_resource<T: DeserializeOwned>(text: &str) -> Result<T, ResourceParseError> {
     // The YAML reader is quadratic in flow nesting depth; refuse absurd depths first.
-    crate::parse::check_flow_depth(text).map_err(|e| ResourceParseError {
-        path: e.path,
-        message: e.message,
-    })?;
+    crate::parse::check_flow_depth(text)?;
     let de = serde_yaml_ng::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();

@@ -19,6 +19,7 @@ mod vpa;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
+pub use crate::auth::{AuthConfig, GenericAuth, OAuth2Config, PulsarTlsConfig};
 pub use common::{
     builtin_hpa_rule, component, condition_type, reconcile_action, BatchSourceConfig,
     ConsumerConfig, CryptoConfig, CryptoSecret, EmbeddedObjectMeta, FreeConfig, GenericRuntime,
@@ -32,7 +33,6 @@ pub use enums::{
     LogFormat, LogLevel, LogTopicAgent, ProcessingGuarantee, SubscriptionPosition,
     TriggeringPolicy, VpaUpdateMode, WindowProcessingGuarantee,
 };
-pub use fm_auth::resource::{AuthConfig, GenericAuth, OAuth2Config, PulsarTlsConfig};
 pub use function::{Function, FunctionSpec, FunctionStatus};
 pub use kube_yaml::to_kube_yaml;
 pub use mesh::{

@@ -3,40 +3,11 @@
 //! connector catalogue. Field names are exactly the YAML/JSON keys users already have.
 
 use crate::lenient;
+use crate::Sensitive;
 use k8s_openapi::api::core::v1::{Container, LocalObjectReference, Volume, VolumeMount};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// A configuration value that must never be printed (broker client credentials).
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Redacted(String);
-
-impl Redacted {
-    /// Wraps a sensitive value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Redacted(value.into())
-    }
-
-    /// The value itself, for the one place that must pass it on.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
-
-impl Serialize for Redacted {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("[REDACTED]")
-    }
-}
 
 /// Resource bounds of the worker (`functionInstanceMinResources` / `…MaxResources`).
 /// Unlike Pulsar's `Resources`, a missing member means "no bound".
@@ -291,7 +262,7 @@ pub struct WorkerConfig {
     pub broker_client_authentication_plugin: Option<String>,
     /// The worker's broker-client auth parameters (sensitive: never printed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub broker_client_authentication_parameters: Option<Redacted>,
+    pub broker_client_authentication_parameters: Option<Sensitive>,
     /// Broker client auth on.
     #[serde(default, deserialize_with = "lenient::bool_or_false")]
     pub broker_client_authentication_enabled: bool,

@@ -1,9 +1,8 @@
 //! The authentication and TLS blocks of a Function Mesh resource (`spec.pulsar.*`).
 //!
 //! These are the exact JSON shapes of `compute.functionmesh.io/v1alpha1`
-//! (`AuthConfig`, `OAuth2Config`, `GenericAuth`, `PulsarTLSConfig`). They live in
-//! `fm-auth` because they are what authentication settings *become* in a resource;
-//! `fm-convert` embeds them in its CRD types.
+//! (`AuthConfig`, `OAuth2Config`, `GenericAuth`, `PulsarTLSConfig`). `fm-auth`
+//! decides their values; the CRD types embed them.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

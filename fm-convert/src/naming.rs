@@ -3,44 +3,7 @@
 use sha1::{Digest, Sha1};
 use std::collections::BTreeMap;
 
-/// The three component kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ComponentKind {
-    /// A Pulsar function.
-    Function,
-    /// A Pulsar IO sink.
-    Sink,
-    /// A Pulsar IO source.
-    Source,
-}
-
-impl ComponentKind {
-    /// `function`, `sink` or `source`.
-    pub fn lower(self) -> &'static str {
-        match self {
-            ComponentKind::Function => "function",
-            ComponentKind::Sink => "sink",
-            ComponentKind::Source => "source",
-        }
-    }
-
-    /// `Function`, `Sink` or `Source` (Pulsar's error texts).
-    pub fn title(self) -> &'static str {
-        match self {
-            ComponentKind::Function => "Function",
-            ComponentKind::Sink => "Sink",
-            ComponentKind::Source => "Source",
-        }
-    }
-
-    pub(crate) fn auth(self) -> fm_auth::ComponentKind {
-        match self {
-            ComponentKind::Function => fm_auth::ComponentKind::Function,
-            ComponentKind::Sink => fm_auth::ComponentKind::Sink,
-            ComponentKind::Source => fm_auth::ComponentKind::Source,
-        }
-    }
-}
+pub use fm_model::ComponentKind;
 
 /// The operator's webhook rejects `metadata.name` longer than this.
 pub const MAX_RESOURCE_NAME_LEN: usize = 43;

@@ -1,0 +1,392 @@
+//! The operations of the front door, once for the three kinds: [`Component`] (a Pulsar config
+//! that becomes a resource) and [`ComponentResource`] (a resource that reads back as a config
+//! and reports a status), and [`AnyConfig`] / [`AnyResource`] for callers that learn the kind
+//! only at run time (a CLI flag, a REST path, a document's `kind`).
+//!
+//! Data path: parse ([`fm_model::parse`]) → [`Worker::validate`] ([`crate::validate`]) →
+//! [`Worker::convert`] (`convert`, then the target release) → serialise
+//! ([`fm_model::crd::to_kube_yaml`] or JSON); back: [`Worker::reverse`] (`reverse`) and
+//! [`ComponentResource::status`] ([`crate::status`]).
+
+use crate::error::{ConvertError, ReverseError, ValidationErrors};
+use crate::front_door::{target, Converted, Request, Worker};
+use crate::package::{ConnectorPackage, Package};
+use crate::status::InstanceReport;
+use crate::validate::{self, Validated};
+use crate::{convert, reverse, status};
+use fm_model::crd::{Function, Sink, Source};
+use fm_model::pulsar::{
+    ComponentStatus, FunctionConfig, FunctionInstanceStatusData, SinkConfig,
+    SinkInstanceStatusData, SourceConfig, SourceInstanceStatusData,
+};
+use fm_model::ComponentKind;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for fm_model::pulsar::FunctionConfig {}
+    impl Sealed for fm_model::pulsar::SinkConfig {}
+    impl Sealed for fm_model::pulsar::SourceConfig {}
+    impl Sealed for fm_model::crd::Function {}
+    impl Sealed for fm_model::crd::Sink {}
+    impl Sealed for fm_model::crd::Source {}
+}
+
+/// A Pulsar config of one kind: `FunctionConfig`, `SinkConfig` or `SourceConfig`.
+pub trait Component: sealed::Sealed + Serialize + DeserializeOwned + Sized {
+    /// Its kind.
+    const KIND: ComponentKind;
+    /// The Function Mesh resource it becomes.
+    type Resource: ComponentResource<Config = Self>;
+    /// What validation resolves as its code ([`Package`] or [`ConnectorPackage`]).
+    type Package: Clone + std::fmt::Debug;
+
+    /// Validates it (see [`Worker::validate`]).
+    fn validate<'c>(
+        &'c self,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Validated<'c, Self, Self::Package>, ValidationErrors>;
+
+    /// Converts a validated config (see [`Worker::convert`]).
+    fn to_resource(
+        validated: &Validated<'_, Self, Self::Package>,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Converted<Self::Resource>, ConvertError>;
+}
+
+/// A Function Mesh resource of one kind: `Function`, `Sink` or `Source`.
+pub trait ComponentResource: sealed::Sealed + Serialize + DeserializeOwned + Sized {
+    /// Its kind.
+    const KIND: ComponentKind;
+    /// The Pulsar config it reads back as.
+    type Config: Component<Resource = Self>;
+    /// Its Pulsar status body's per-instance data.
+    type InstanceStatus: Serialize;
+
+    /// Reads it back (see [`Worker::reverse`]).
+    fn to_config(&self, worker: &Worker) -> Result<Self::Config, ReverseError>;
+
+    /// The Pulsar status (`pulsar-admin … status`) from what Kubernetes shows of it: its
+    /// StatefulSet, its pods, and the instances' own reports where they could be asked.
+    fn status(
+        &self,
+        statefulset: Option<&StatefulSet>,
+        pods: &[Pod],
+        reports: &BTreeMap<i32, InstanceReport>,
+    ) -> ComponentStatus<Self::InstanceStatus>;
+}
+
+impl Worker {
+    /// Checks a config against Pulsar's and Function Mesh's rules, listing every problem with
+    /// its field path; on success returns what validation worked out.
+    pub fn validate<'c, C: Component>(
+        &self,
+        config: &'c C,
+        request: &Request,
+    ) -> Result<Validated<'c, C, C::Package>, ValidationErrors> {
+        config.validate(self, request)
+    }
+
+    /// Converts a config to its Function Mesh resource and the Secrets to create with it,
+    /// written for the worker's target release when it has one.
+    pub fn convert<C: Component>(
+        &self,
+        config: &C,
+        request: &Request,
+    ) -> Result<Converted<C::Resource>, ConvertError> {
+        let validated = config.validate(self, request)?;
+        self.convert_validated(&validated, request)
+    }
+
+    /// Converts an already validated config.
+    pub fn convert_validated<C: Component>(
+        &self,
+        validated: &Validated<'_, C, C::Package>,
+        request: &Request,
+    ) -> Result<Converted<C::Resource>, ConvertError> {
+        target(self, C::KIND, C::to_resource(validated, self, request)?)
+    }
+
+    /// Reads a resource back as the Pulsar config `pulsar-admin … get` shows.
+    pub fn reverse<R: ComponentResource>(&self, resource: &R) -> Result<R::Config, ReverseError> {
+        resource.to_config(self)
+    }
+}
+
+impl Component for FunctionConfig {
+    const KIND: ComponentKind = ComponentKind::Function;
+    type Resource = Function;
+    type Package = Package;
+
+    fn validate<'c>(
+        &'c self,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Validated<'c, Self, Package>, ValidationErrors> {
+        validate::validate_function(self, worker, request)
+    }
+
+    fn to_resource(
+        validated: &Validated<'_, Self, Package>,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Converted<Function>, ConvertError> {
+        convert::function_to_resource(validated, worker, request)
+    }
+}
+
+impl Component for SinkConfig {
+    const KIND: ComponentKind = ComponentKind::Sink;
+    type Resource = Sink;
+    type Package = ConnectorPackage;
+
+    fn validate<'c>(
+        &'c self,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Validated<'c, Self, ConnectorPackage>, ValidationErrors> {
+        validate::validate_sink(self, worker, request)
+    }
+
+    fn to_resource(
+        validated: &Validated<'_, Self, ConnectorPackage>,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Converted<Sink>, ConvertError> {
+        convert::sink_to_resource(validated, worker, request)
+    }
+}
+
+impl Component for SourceConfig {
+    const KIND: ComponentKind = ComponentKind::Source;
+    type Resource = Source;
+    type Package = ConnectorPackage;
+
+    fn validate<'c>(
+        &'c self,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Validated<'c, Self, ConnectorPackage>, ValidationErrors> {
+        validate::validate_source(self, worker, request)
+    }
+
+    fn to_resource(
+        validated: &Validated<'_, Self, ConnectorPackage>,
+        worker: &Worker,
+        request: &Request,
+    ) -> Result<Converted<Source>, ConvertError> {
+        convert::source_to_resource(validated, worker, request)
+    }
+}
+
+impl ComponentResource for Function {
+    const KIND: ComponentKind = ComponentKind::Function;
+    type Config = FunctionConfig;
+    type InstanceStatus = FunctionInstanceStatusData;
+
+    fn to_config(&self, worker: &Worker) -> Result<FunctionConfig, ReverseError> {
+        reverse::function_config(self, worker)
+    }
+
+    fn status(
+        &self,
+        statefulset: Option<&StatefulSet>,
+        pods: &[Pod],
+        reports: &BTreeMap<i32, InstanceReport>,
+    ) -> ComponentStatus<FunctionInstanceStatusData> {
+        let s = &self.spec;
+        let cluster = s.cluster_name.as_deref().unwrap_or_default();
+        status::function_status(cluster, s.image.as_deref(), statefulset, pods, reports)
+    }
+}
+
+impl ComponentResource for Sink {
+    const KIND: ComponentKind = ComponentKind::Sink;
+    type Config = SinkConfig;
+    type InstanceStatus = SinkInstanceStatusData;
+
+    fn to_config(&self, worker: &Worker) -> Result<SinkConfig, ReverseError> {
+        reverse::sink_config(self, worker)
+    }
+
+    fn status(
+        &self,
+        statefulset: Option<&StatefulSet>,
+        pods: &[Pod],
+        reports: &BTreeMap<i32, InstanceReport>,
+    ) -> ComponentStatus<SinkInstanceStatusData> {
+        let s = &self.spec;
+        let cluster = s.cluster_name.as_deref().unwrap_or_default();
+        status::sink_status(cluster, s.image.as_deref(), statefulset, pods, reports)
+    }
+}
+
+impl ComponentResource for Source {
+    const KIND: ComponentKind = ComponentKind::Source;
+    type Config = SourceConfig;
+    type InstanceStatus = SourceInstanceStatusData;
+
+    fn to_config(&self, worker: &Worker) -> Result<SourceConfig, ReverseError> {
+        reverse::source_config(self, worker)
+    }
+
+    fn status(
+        &self,
+        statefulset: Option<&StatefulSet>,
+        pods: &[Pod],
+        reports: &BTreeMap<i32, InstanceReport>,
+    ) -> ComponentStatus<SourceInstanceStatusData> {
+        let s = &self.spec;
+        let cluster = s.cluster_name.as_deref().unwrap_or_default();
+        status::source_status(cluster, s.image.as_deref(), statefulset, pods, reports)
+    }
+}
+
+/// A Pulsar config whose kind is known only at run time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyConfig {
+    /// A `FunctionConfig`.
+    Function(FunctionConfig),
+    /// A `SinkConfig`.
+    Sink(SinkConfig),
+    /// A `SourceConfig`.
+    Source(SourceConfig),
+}
+
+/// A Function Mesh resource whose kind is known only at run time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyResource {
+    /// A `Function`.
+    Function(Function),
+    /// A `Sink`.
+    Sink(Sink),
+    /// A `Source`.
+    Source(Source),
+}
+
+impl AnyConfig {
+    /// Parses a config of `kind` from JSON or YAML text (Pulsar's spellings; see
+    /// [`fm_model::parse`]).
+    pub fn parse(kind: ComponentKind, text: &str) -> Result<Self, fm_model::parse::ParseError> {
+        use fm_model::parse::parse;
+        Ok(match kind {
+            ComponentKind::Function => AnyConfig::Function(parse(text)?),
+            ComponentKind::Sink => AnyConfig::Sink(parse(text)?),
+            ComponentKind::Source => AnyConfig::Source(parse(text)?),
+        })
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> ComponentKind {
+        match self {
+            AnyConfig::Function(_) => ComponentKind::Function,
+            AnyConfig::Sink(_) => ComponentKind::Sink,
+            AnyConfig::Source(_) => ComponentKind::Source,
+        }
+    }
+
+    /// The config as JSON (Pulsar's field names, nulls omitted).
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self {
+            AnyConfig::Function(c) => serde_json::to_value(c),
+            AnyConfig::Sink(c) => serde_json::to_value(c),
+            AnyConfig::Source(c) => serde_json::to_value(c),
+        }
+    }
+}
+
+impl AnyResource {
+    /// Parses a resource of `kind` from JSON or YAML text.
+    pub fn parse(
+        kind: ComponentKind,
+        text: &str,
+    ) -> Result<Self, fm_model::crd::ResourceParseError> {
+        use fm_model::crd::parse_resource;
+        Ok(match kind {
+            ComponentKind::Function => AnyResource::Function(parse_resource(text)?),
+            ComponentKind::Sink => AnyResource::Sink(parse_resource(text)?),
+            ComponentKind::Source => AnyResource::Source(parse_resource(text)?),
+        })
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> ComponentKind {
+        match self {
+            AnyResource::Function(_) => ComponentKind::Function,
+            AnyResource::Sink(_) => ComponentKind::Sink,
+            AnyResource::Source(_) => ComponentKind::Source,
+        }
+    }
+
+    /// The resource as JSON.
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self {
+            AnyResource::Function(r) => serde_json::to_value(r),
+            AnyResource::Sink(r) => serde_json::to_value(r),
+            AnyResource::Source(r) => serde_json::to_value(r),
+        }
+    }
+}
+
+impl Worker {
+    /// [`Worker::validate`] for a config of any kind.
+    pub fn validate_any(
+        &self,
+        config: &AnyConfig,
+        request: &Request,
+    ) -> Result<(), ValidationErrors> {
+        match config {
+            AnyConfig::Function(c) => self.validate(c, request).map(drop),
+            AnyConfig::Sink(c) => self.validate(c, request).map(drop),
+            AnyConfig::Source(c) => self.validate(c, request).map(drop),
+        }
+    }
+
+    /// [`Worker::convert`] for a config of any kind.
+    pub fn convert_any(
+        &self,
+        config: &AnyConfig,
+        request: &Request,
+    ) -> Result<Converted<AnyResource>, ConvertError> {
+        Ok(match config {
+            AnyConfig::Function(c) => self.convert(c, request)?.map(AnyResource::Function),
+            AnyConfig::Sink(c) => self.convert(c, request)?.map(AnyResource::Sink),
+            AnyConfig::Source(c) => self.convert(c, request)?.map(AnyResource::Source),
+        })
+    }
+
+    /// [`Worker::reverse`] for a resource of any kind.
+    pub fn reverse_any(&self, resource: &AnyResource) -> Result<AnyConfig, ReverseError> {
+        Ok(match resource {
+            AnyResource::Function(r) => AnyConfig::Function(self.reverse(r)?),
+            AnyResource::Sink(r) => AnyConfig::Sink(self.reverse(r)?),
+            AnyResource::Source(r) => AnyConfig::Source(self.reverse(r)?),
+        })
+    }
+}
+
+impl Serialize for AnyResource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyResource::Function(r) => r.serialize(s),
+            AnyResource::Sink(r) => r.serialize(s),
+            AnyResource::Source(r) => r.serialize(s),
+        }
+    }
+}
+
+impl Serialize for AnyConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyConfig::Function(c) => c.serialize(s),
+            AnyConfig::Sink(c) => c.serialize(s),
+            AnyConfig::Source(c) => c.serialize(s),
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Validation of a FunctionConfig: Pulsar's rules with Pulsar's texts, Function Mesh's limits.
+
+use super::{
+    blank, check_consumer, check_resources, check_secrets, check_window, finish, identity,
+    is_valid_topic, options, Validated,
+};
+use crate::error::ValidationErrors;
+use crate::front_door::{Request, Worker};
+use crate::naming::ComponentKind;
+use crate::options::check_options;
+use crate::package::{function_package, function_runtime, package_field, Package};
+use fm_model::pulsar::{ConsumerConfig, FunctionConfig, ProcessingGuarantees, Runtime};
+
+/// Validates a FunctionConfig as Pulsar and Function Mesh would; lists every problem.
+pub(crate) fn validate_function<'c>(
+    c: &'c FunctionConfig,
+    worker: &Worker,
+    request: &Request,
+) -> Result<Validated<'c, FunctionConfig, Package>, ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    if c.name.as_deref().is_none_or(str::is_empty) {
+        e.push("name", "Function name cannot be null");
+    }
+    let options = options(&mut e, c.custom_runtime_options.as_deref());
+    let identity = identity(
+        &mut e,
+        ComponentKind::Function,
+        worker,
+        (
+            c.tenant.as_deref(),
+            c.namespace.as_deref(),
+            c.name.as_deref(),
+        ),
+        options.as_ref(),
+    );
+    let runtime = function_runtime(c);
+    match runtime {
+        None => e.push(
+            "runtime",
+            "Function language runtime is either not set or cannot be determined",
+        ),
+        Some(Runtime::Python) if blank(&c.class_name) => {
+            e.push("className", "Function classname cannot be null")
+        }
+        Some(Runtime::Java) if blank(&c.class_name) => {
+            e.push("className", "Function class name is not provided.")
+        }
+        _ => {}
+    }
+    let mut topics: Vec<(String, String)> = Vec::new();
+    for (i, t) in c.inputs.iter().flatten().enumerate() {
+        topics.push((format!("inputs[{i}]"), t.clone()));
+    }
+    for (t, _) in c.custom_serde_inputs.iter().flatten() {
+        topics.push((format!("customSerdeInputs.{t}"), t.clone()));
+    }
+    for (t, v) in c.custom_schema_inputs.iter().flatten() {
+        topics.push((format!("customSchemaInputs.{t}"), t.clone()));
+        if serde_json::from_str::<ConsumerConfig>(v).is_err() {
+            e.push(
+                &format!("customSchemaInputs.{t}"),
+                format!("Topic {t} has an incorrect schema Info"),
+            );
+        }
+    }
+    for (t, spec) in c.input_specs.iter().flatten() {
+        if !spec.regex_pattern {
+            topics.push((format!("inputSpecs.{t}"), t.clone()));
+        }
+        check_consumer(&mut e, &format!("inputSpecs.{t}"), spec, true);
+    }
+    if topics.is_empty()
+        && blank(&c.topics_pattern)
+        && c.input_specs.as_ref().is_none_or(|m| m.is_empty())
+    {
+        e.push("inputs", "No input topic(s) specified for the function");
+    }
+    for (path, t) in &topics {
+        if !is_valid_topic(t) {
+            e.push(path, format!("Input topic {t} is invalid"));
+        }
+    }
+    if let Some(out) = c.output.as_deref().filter(|o| !o.is_empty()) {
+        if !is_valid_topic(out) {
+            e.push("output", format!("Output topic {out} is invalid"));
+        }
+        if topics.iter().any(|(_, t)| t == out) {
+            e.push("output", format!("Output topic {out} is also being used as an input topic (topics must be one or the other)"));
+        }
+    }
+    if let Some(t) = c
+        .log_topic
+        .as_deref()
+        .filter(|t| !t.is_empty() && !is_valid_topic(t))
+    {
+        e.push("logTopic", format!("LogTopic topic {t} is invalid"));
+    }
+    if let Some(t) = c
+        .dead_letter_topic
+        .as_deref()
+        .filter(|t| !t.is_empty() && !is_valid_topic(t))
+    {
+        e.push(
+            "deadLetterTopic",
+            format!("DeadLetter topic {t} is invalid"),
+        );
+    }
+    if c.parallelism.is_some_and(|p| p <= 0) {
+        e.push(
+            "parallelism",
+            "Function parallelism must be a positive number",
+        );
+    }
+    check_resources(&mut e, &c.resources, worker);
+    let g = c.processing_guarantees;
+    if let Some(t) = c.timeout_ms {
+        if t <= 0 {
+            e.push("timeoutMs", "Function timeout must be a positive number");
+        } else if i32::try_from(t).is_err() {
+            e.push("timeoutMs", format!("Function Mesh stores the timeout as a 32-bit number of milliseconds; {t} is too large"));
+        }
+        if g.is_some_and(|g| g != ProcessingGuarantees::AtleastOnce) {
+            e.push(
+                "timeoutMs",
+                "Message timeout can only be specified with processing guarantee is ATLEAST_ONCE",
+            );
+        }
+    }
+    if g == Some(ProcessingGuarantees::EffectivelyOnce)
+        && c.max_message_retries.is_some_and(|r| r >= 0)
+    {
+        e.push(
+            "maxMessageRetries",
+            "MaxMessageRetries and Effectively once don't gel well",
+        );
+    }
+    if !blank(&c.dead_letter_topic) && c.max_message_retries.is_none_or(|r| r < 0) {
+        e.push(
+            "deadLetterTopic",
+            "Dead Letter Topic specified, however max retries is set to infinity",
+        );
+    }
+    if c.retain_key_ordering == Some(true) {
+        if g == Some(ProcessingGuarantees::EffectivelyOnce) {
+            e.push("retainKeyOrdering", "When effectively once processing guarantee is specified, retain Key ordering cannot be set");
+        }
+        if c.retain_ordering == Some(true) {
+            e.push(
+                "retainKeyOrdering",
+                "Only one of retain ordering or retain key ordering can be set",
+            );
+        }
+    }
+    if let Some(w) = &c.window_config {
+        check_window(&mut e, w);
+        if matches!(
+            g,
+            Some(ProcessingGuarantees::EffectivelyOnce | ProcessingGuarantees::Manual)
+        ) {
+            let gs = if g == Some(ProcessingGuarantees::Manual) {
+                "MANUAL"
+            } else {
+                "EFFECTIVELY_ONCE"
+            };
+            e.push(
+                "processingGuarantees",
+                format!("Windows Function not support {gs} delivery semantics."),
+            );
+        }
+    }
+    if c.auto_ack == Some(false)
+        && g == Some(ProcessingGuarantees::AtmostOnce)
+        && c.window_config.is_none()
+    {
+        e.push("autoAck", "When Guarantees == ATMOST_ONCE, autoAck must be equal to true. This is a contradictory configuration, autoAck will be removed later. Please refer to PIP: https://github.com/apache/pulsar/issues/15560");
+    }
+    if let Some(p) = &c.producer_config {
+        if let Some(crypto) = &p.crypto_config {
+            if blank(&crypto.crypto_key_reader_class_name) {
+                e.push(
+                    "producerConfig.cryptoConfig.cryptoKeyReaderClassName",
+                    "CryptoKeyReader class name required",
+                );
+            }
+            if crypto.encryption_keys.as_ref().is_none_or(|k| k.is_empty()) {
+                e.push(
+                    "producerConfig.cryptoConfig.encryptionKeys",
+                    "Must provide encryption key name for crypto key reader",
+                );
+            }
+        }
+    }
+    if runtime == Some(Runtime::Java)
+        && !blank(&c.output_schema_type)
+        && !blank(&c.output_serde_class_name)
+    {
+        e.push(
+            "outputSchemaType",
+            "Only one of outputSchemaType or outputSerdeClassName should be set",
+        );
+    }
+    match runtime {
+        Some(Runtime::Python) => {
+            if g == Some(ProcessingGuarantees::EffectivelyOnce) {
+                e.push(
+                    "processingGuarantees",
+                    "Effectively-once processing guarantees not yet supported in Python",
+                );
+            }
+            if c.window_config.is_some() {
+                e.push(
+                    "windowConfig",
+                    "There is currently no support windowing in python",
+                );
+            }
+            if c.max_message_retries.is_some_and(|r| r >= 0) {
+                e.push(
+                    "maxMessageRetries",
+                    "Message retries not yet supported in python",
+                );
+            }
+        }
+        Some(Runtime::Go) => {
+            if g == Some(ProcessingGuarantees::EffectivelyOnce) {
+                e.push(
+                    "processingGuarantees",
+                    "Effectively-once processing guarantees not yet supported in Go function",
+                );
+            }
+            if c.window_config.is_some() {
+                e.push(
+                    "windowConfig",
+                    "Windowing is not supported in Go function yet",
+                );
+            }
+            if c.max_message_retries.is_some_and(|r| r >= 0) {
+                e.push(
+                    "maxMessageRetries",
+                    "Message retries not yet supported in Go function",
+                );
+            }
+            if c.retain_key_ordering == Some(true) {
+                e.push(
+                    "retainKeyOrdering",
+                    "Retain Key Orderering not yet supported in Go function",
+                );
+            }
+        }
+        _ => {}
+    }
+    check_secrets(&mut e, &c.secrets);
+    let package = function_package(c, worker, request)
+        .map_err(|msg| e.push(package_field(c), msg))
+        .ok();
+    if let Some(opts) = &options {
+        check_options(&mut |p, m| e.push(p, m), opts);
+    }
+    finish(e, c, identity, options, package)
+}
