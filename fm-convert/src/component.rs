@@ -119,134 +119,89 @@ impl Worker {
     }
 }
 
-impl Component for FunctionConfig {
-    const KIND: ComponentKind = ComponentKind::Function;
-    type Resource = Function;
-    type Package = Package;
+/// Implements [`Component`] for a config and [`ComponentResource`] for its resource: the same
+/// wiring for each kind, to that kind's validation, conversion, reverse and status functions.
+macro_rules! kind {
+    ($kind:ident, $config:ty, $resource:ty, $package:ty, $instance:ty,
+     $validate:path, $convert:path, $reverse:path, $status:path) => {
+        impl Component for $config {
+            const KIND: ComponentKind = ComponentKind::$kind;
+            type Resource = $resource;
+            type Package = $package;
 
-    fn validate<'c>(
-        &'c self,
-        worker: &Worker,
-        request: &Request,
-    ) -> Result<Validated<'c, Self, Package>, ValidationErrors> {
-        validate::validate_function(self, worker, request)
-    }
+            fn validate<'c>(
+                &'c self,
+                worker: &Worker,
+                request: &Request,
+            ) -> Result<Validated<'c, Self, $package>, ValidationErrors> {
+                $validate(self, worker, request)
+            }
 
-    fn to_resource(
-        validated: &Validated<'_, Self, Package>,
-        worker: &Worker,
-        request: &Request,
-    ) -> Result<Converted<Function>, ConvertError> {
-        convert::function_to_resource(validated, worker, request)
-    }
+            fn to_resource(
+                validated: &Validated<'_, Self, $package>,
+                worker: &Worker,
+                request: &Request,
+            ) -> Result<Converted<$resource>, ConvertError> {
+                $convert(validated, worker, request)
+            }
+        }
+
+        impl ComponentResource for $resource {
+            const KIND: ComponentKind = ComponentKind::$kind;
+            type Config = $config;
+            type InstanceStatus = $instance;
+
+            fn to_config(&self, worker: &Worker) -> Result<$config, ReverseError> {
+                $reverse(self, worker)
+            }
+
+            fn status(
+                &self,
+                statefulset: Option<&StatefulSet>,
+                pods: &[Pod],
+                reports: &BTreeMap<i32, InstanceReport>,
+            ) -> ComponentStatus<$instance> {
+                let s = &self.spec;
+                let cluster = s.cluster_name.as_deref().unwrap_or_default();
+                $status(cluster, s.image.as_deref(), statefulset, pods, reports)
+            }
+        }
+    };
 }
 
-impl Component for SinkConfig {
-    const KIND: ComponentKind = ComponentKind::Sink;
-    type Resource = Sink;
-    type Package = ConnectorPackage;
-
-    fn validate<'c>(
-        &'c self,
-        worker: &Worker,
-        request: &Request,
-    ) -> Result<Validated<'c, Self, ConnectorPackage>, ValidationErrors> {
-        validate::validate_sink(self, worker, request)
-    }
-
-    fn to_resource(
-        validated: &Validated<'_, Self, ConnectorPackage>,
-        worker: &Worker,
-        request: &Request,
-    ) -> Result<Converted<Sink>, ConvertError> {
-        convert::sink_to_resource(validated, worker, request)
-    }
-}
-
-impl Component for SourceConfig {
-    const KIND: ComponentKind = ComponentKind::Source;
-    type Resource = Source;
-    type Package = ConnectorPackage;
-
-    fn validate<'c>(
-        &'c self,
-        worker: &Worker,
-        request: &Request,
-    ) -> Result<Validated<'c, Self, ConnectorPackage>, ValidationErrors> {
-        validate::validate_source(self, worker, request)
-    }
-
-    fn to_resource(
-        validated: &Validated<'_, Self, ConnectorPackage>,
-        worker: &Worker,
-        request: &Request,
-    ) -> Result<Converted<Source>, ConvertError> {
-        convert::source_to_resource(validated, worker, request)
-    }
-}
-
-impl ComponentResource for Function {
-    const KIND: ComponentKind = ComponentKind::Function;
-    type Config = FunctionConfig;
-    type InstanceStatus = FunctionInstanceStatusData;
-
-    fn to_config(&self, worker: &Worker) -> Result<FunctionConfig, ReverseError> {
-        reverse::function_config(self, worker)
-    }
-
-    fn status(
-        &self,
-        statefulset: Option<&StatefulSet>,
-        pods: &[Pod],
-        reports: &BTreeMap<i32, InstanceReport>,
-    ) -> ComponentStatus<FunctionInstanceStatusData> {
-        let s = &self.spec;
-        let cluster = s.cluster_name.as_deref().unwrap_or_default();
-        status::function_status(cluster, s.image.as_deref(), statefulset, pods, reports)
-    }
-}
-
-impl ComponentResource for Sink {
-    const KIND: ComponentKind = ComponentKind::Sink;
-    type Config = SinkConfig;
-    type InstanceStatus = SinkInstanceStatusData;
-
-    fn to_config(&self, worker: &Worker) -> Result<SinkConfig, ReverseError> {
-        reverse::sink_config(self, worker)
-    }
-
-    fn status(
-        &self,
-        statefulset: Option<&StatefulSet>,
-        pods: &[Pod],
-        reports: &BTreeMap<i32, InstanceReport>,
-    ) -> ComponentStatus<SinkInstanceStatusData> {
-        let s = &self.spec;
-        let cluster = s.cluster_name.as_deref().unwrap_or_default();
-        status::sink_status(cluster, s.image.as_deref(), statefulset, pods, reports)
-    }
-}
-
-impl ComponentResource for Source {
-    const KIND: ComponentKind = ComponentKind::Source;
-    type Config = SourceConfig;
-    type InstanceStatus = SourceInstanceStatusData;
-
-    fn to_config(&self, worker: &Worker) -> Result<SourceConfig, ReverseError> {
-        reverse::source_config(self, worker)
-    }
-
-    fn status(
-        &self,
-        statefulset: Option<&StatefulSet>,
-        pods: &[Pod],
-        reports: &BTreeMap<i32, InstanceReport>,
-    ) -> ComponentStatus<SourceInstanceStatusData> {
-        let s = &self.spec;
-        let cluster = s.cluster_name.as_deref().unwrap_or_default();
-        status::source_status(cluster, s.image.as_deref(), statefulset, pods, reports)
-    }
-}
+kind!(
+    Function,
+    FunctionConfig,
+    Function,
+    Package,
+    FunctionInstanceStatusData,
+    validate::validate_function,
+    convert::function_to_resource,
+    reverse::function_config,
+    status::function_status
+);
+kind!(
+    Sink,
+    SinkConfig,
+    Sink,
+    ConnectorPackage,
+    SinkInstanceStatusData,
+    validate::validate_sink,
+    convert::sink_to_resource,
+    reverse::sink_config,
+    status::sink_status
+);
+kind!(
+    Source,
+    SourceConfig,
+    Source,
+    ConnectorPackage,
+    SourceInstanceStatusData,
+    validate::validate_source,
+    convert::source_to_resource,
+    reverse::source_config,
+    status::source_status
+);
 
 /// A Pulsar config whose kind is known only at run time.
 #[derive(Clone, Debug, PartialEq)]

@@ -63,6 +63,7 @@ mod component;
 mod convert;
 mod error;
 mod front_door;
+mod inputs;
 pub mod naming;
 pub mod normalize;
 mod options;

@@ -10,7 +10,8 @@
 //! `disk`, which the Java worker ignores too).
 
 use crate::convert::{
-    function_input_specs, infer_window, runner_image, sink_input_specs, worker_env,
+    effective_resources, function_input_specs, infer_window, runner_image, sink_input_specs,
+    worker_env,
 };
 use crate::front_door::{Request, Worker};
 use crate::naming::ComponentKind;
@@ -79,20 +80,10 @@ fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> Optio
 }
 
 fn resources(r: &Option<Resources>, worker: &Worker) -> Option<Resources> {
-    let d = worker
-        .config
-        .functions_worker_service_custom_configs
-        .default_resources
-        .clone()
-        .unwrap_or_default();
-    let r = r.clone().unwrap_or(Resources {
-        cpu: d.cpu.unwrap_or(Resources::DEFAULT_CPU),
-        ram: d.ram.unwrap_or(Resources::DEFAULT_RAM),
-        disk: Resources::DEFAULT_DISK,
-    });
+    // Function Mesh has no place for the disk: it reads back as Pulsar's default.
     Some(Resources {
         disk: Resources::DEFAULT_DISK,
-        ..r
+        ..effective_resources(r, &worker.config)
     })
 }
 

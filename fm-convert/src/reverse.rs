@@ -11,6 +11,7 @@
 use crate::convert::worker_env;
 use crate::error::ReverseError;
 use crate::front_door::Worker;
+use crate::inputs::InputSpecs;
 use crate::naming::{ComponentKind, MANAGED_ANNOTATION};
 use crate::quantity;
 use fm_model::crd::{
@@ -127,40 +128,19 @@ fn inputs(
     Option<Vec<String>>,
     Option<BTreeMap<String, ConsumerConfig>>,
 ) {
-    let mut specs: BTreeMap<String, ConsumerConfig> = BTreeMap::new();
-    for t in input.topics.iter().flatten() {
-        specs.insert(t.clone(), ConsumerConfig::default());
-    }
-    if let Some(p) = input.topic_pattern.as_ref().filter(|p| !p.is_empty()) {
-        specs.insert(
-            p.clone(),
-            ConsumerConfig {
-                regex_pattern: true,
-                ..Default::default()
-            },
-        );
-    }
-    for (t, s) in input.custom_serde_sources.iter().flatten() {
-        specs.insert(
-            t.clone(),
-            ConsumerConfig {
-                serde_class_name: Some(s.clone()),
-                ..Default::default()
-            },
-        );
-    }
-    for (t, s) in input.custom_schema_sources.iter().flatten() {
-        specs.insert(
-            t.clone(),
-            ConsumerConfig {
-                schema_type: Some(s.clone()),
-                ..Default::default()
-            },
-        );
-    }
-    for (t, s) in input.source_specs.iter().flatten() {
-        specs.insert(t.clone(), consumer(s));
-    }
+    let specs = InputSpecs::default()
+        .topics(input.topics.iter().flatten())
+        .pattern(input.topic_pattern.as_ref())
+        .serde(input.custom_serde_sources.iter().flatten())
+        .schema(input.custom_schema_sources.iter().flatten())
+        .specs(
+            input
+                .source_specs
+                .iter()
+                .flatten()
+                .map(|(t, s)| (t.clone(), consumer(s))),
+        )
+        .into_map();
     (
         input.topics.clone().filter(|t| !t.is_empty()),
         (!specs.is_empty()).then_some(specs),

@@ -5,6 +5,7 @@ use super::pod::{resource_requirements, secrets_map};
 use super::runtime::{java_runtime, runner_image, runtime_log};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
+use crate::inputs::InputSpecs;
 use crate::naming::ComponentKind;
 use crate::package::Package;
 use crate::validate::Validated;
@@ -84,37 +85,27 @@ pub(crate) fn consumer(c: &ConsumerConfig) -> CrdConsumer {
 /// Every input of a function folded into one map, in Pulsar's order (inputs, topicsPattern,
 /// customSerdeInputs, customSchemaInputs, inputSpecs; later forms win for the same topic).
 pub(crate) fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, ConsumerConfig> {
-    let mut m: BTreeMap<String, ConsumerConfig> = BTreeMap::new();
-    for t in c.inputs.iter().flatten() {
-        m.insert(t.clone(), ConsumerConfig::default());
-    }
-    if let Some(p) = c.topics_pattern.as_ref().filter(|p| !p.is_empty()) {
-        m.insert(
-            p.clone(),
-            ConsumerConfig {
-                regex_pattern: true,
-                ..Default::default()
-            },
-        );
-    }
-    for (t, serde) in c.custom_serde_inputs.iter().flatten() {
-        m.insert(
-            t.clone(),
-            ConsumerConfig {
-                serde_class_name: Some(serde.clone()),
-                ..Default::default()
-            },
-        );
-    }
-    for (t, json) in c.custom_schema_inputs.iter().flatten() {
-        if let Ok(spec) = serde_json::from_str::<ConsumerConfig>(json) {
-            m.insert(t.clone(), spec);
-        }
-    }
-    for (t, spec) in c.input_specs.iter().flatten() {
-        m.insert(t.clone(), spec.clone());
-    }
-    m
+    let schema_specs = c
+        .custom_schema_inputs
+        .iter()
+        .flatten()
+        .filter_map(|(t, json)| {
+            serde_json::from_str::<ConsumerConfig>(json)
+                .ok()
+                .map(|spec| (t.clone(), spec))
+        });
+    InputSpecs::default()
+        .topics(c.inputs.iter().flatten())
+        .pattern(c.topics_pattern.as_ref())
+        .serde(c.custom_serde_inputs.iter().flatten())
+        .specs(schema_specs)
+        .specs(
+            c.input_specs
+                .iter()
+                .flatten()
+                .map(|(t, s)| (t.clone(), s.clone())),
+        )
+        .into_map()
 }
 
 /// Pulsar's `WindowConfigUtils.inferMissingArguments`: sliding interval defaults to the window

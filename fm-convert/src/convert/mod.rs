@@ -15,7 +15,7 @@ mod source;
 
 pub(crate) use function::function_to_resource;
 pub(crate) use function::{function_input_specs, infer_window};
-pub(crate) use pod::worker_env;
+pub(crate) use pod::{effective_resources, worker_env};
 pub(crate) use runtime::classify_image;
 pub(crate) use runtime::runner_image;
 pub(crate) use sink::sink_input_specs;

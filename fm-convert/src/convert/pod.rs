@@ -14,22 +14,27 @@ use k8s_openapi::api::core::v1::{EnvVar, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use std::collections::BTreeMap;
 
+/// The config's resources, else the worker's `defaultResources`, else Pulsar's defaults.
+pub(crate) fn effective_resources(r: &Option<Resources>, worker: &WorkerConfig) -> Resources {
+    let d = worker
+        .functions_worker_service_custom_configs
+        .default_resources
+        .clone()
+        .unwrap_or_default();
+    r.clone().unwrap_or(Resources {
+        cpu: d.cpu.unwrap_or(Resources::DEFAULT_CPU),
+        ram: d.ram.unwrap_or(Resources::DEFAULT_RAM),
+        disk: d.disk.unwrap_or(Resources::DEFAULT_DISK),
+    })
+}
+
 /// Pulsar resources (merged with the worker's defaults) as Kubernetes requirements: cpu
 /// request = limit; memory request = ram, limit = ram + 10 %.
 pub(crate) fn resource_requirements(
     r: &Option<Resources>,
     worker: &WorkerConfig,
 ) -> Result<ResourceRequirements, ValidationErrors> {
-    let d = worker
-        .functions_worker_service_custom_configs
-        .default_resources
-        .clone()
-        .unwrap_or_default();
-    let r = r.clone().unwrap_or(Resources {
-        cpu: d.cpu.unwrap_or(Resources::DEFAULT_CPU),
-        ram: d.ram.unwrap_or(Resources::DEFAULT_RAM),
-        disk: d.disk.unwrap_or(Resources::DEFAULT_DISK),
-    });
+    let r = effective_resources(r, worker);
     let bad =
         |path: &str, e: quantity::QuantityError| ValidationErrors::single(path, e.to_string());
     let cpu = quantity::format_cpu(r.cpu).map_err(|e| bad("resources.cpu", e))?;

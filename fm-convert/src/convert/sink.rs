@@ -5,6 +5,7 @@ use super::pod::{resource_requirements, secrets_map};
 use super::{connector_code, parts};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
+use crate::inputs::InputSpecs;
 use crate::naming::ComponentKind;
 use crate::package::ConnectorPackage;
 use crate::validate::Validated;
@@ -16,41 +17,18 @@ use std::collections::BTreeMap;
 /// Every input of a sink folded into one map (inputs, topicsPattern, topicToSerdeClassName,
 /// topicToSchemaType, inputSpecs; later forms win).
 pub(crate) fn sink_input_specs(c: &SinkConfig) -> BTreeMap<String, ConsumerConfig> {
-    let mut m: BTreeMap<String, ConsumerConfig> = BTreeMap::new();
-    for t in c.inputs.iter().flatten() {
-        m.insert(t.clone(), ConsumerConfig::default());
-    }
-    if let Some(p) = c.topics_pattern.as_ref().filter(|p| !p.is_empty()) {
-        m.insert(
-            p.clone(),
-            ConsumerConfig {
-                regex_pattern: true,
-                ..Default::default()
-            },
-        );
-    }
-    for (t, serde) in c.topic_to_serde_class_name.iter().flatten() {
-        m.insert(
-            t.clone(),
-            ConsumerConfig {
-                serde_class_name: Some(serde.clone()),
-                ..Default::default()
-            },
-        );
-    }
-    for (t, schema) in c.topic_to_schema_type.iter().flatten() {
-        m.insert(
-            t.clone(),
-            ConsumerConfig {
-                schema_type: Some(schema.clone()),
-                ..Default::default()
-            },
-        );
-    }
-    for (t, spec) in c.input_specs.iter().flatten() {
-        m.insert(t.clone(), spec.clone());
-    }
-    m
+    InputSpecs::default()
+        .topics(c.inputs.iter().flatten())
+        .pattern(c.topics_pattern.as_ref())
+        .serde(c.topic_to_serde_class_name.iter().flatten())
+        .schema(c.topic_to_schema_type.iter().flatten())
+        .specs(
+            c.input_specs
+                .iter()
+                .flatten()
+                .map(|(t, s)| (t.clone(), s.clone())),
+        )
+        .into_map()
 }
 
 /// Converts a SinkConfig to a `Sink` as the Java worker does. A built-in connector

@@ -1,13 +1,11 @@
 //! Validation of a SinkConfig and a SourceConfig: Pulsar's rules with Pulsar's texts.
 
 use super::{
-    blank, check_consumer, check_resources, check_secrets, finish, identity, is_valid_topic,
-    options, Validated,
+    blank, check_consumer, check_resources, check_secrets, finish, is_valid_topic, start, Validated,
 };
 use crate::error::ValidationErrors;
 use crate::front_door::{Request, Worker};
 use crate::naming::ComponentKind;
-use crate::options::check_options;
 use crate::package::{connector_package, ConnectorPackage};
 use fm_model::pulsar::{ProcessingGuarantees, SinkConfig, SourceConfig};
 
@@ -17,13 +15,7 @@ pub(crate) fn validate_sink<'c>(
     worker: &Worker,
     request: &Request,
 ) -> Result<Validated<'c, SinkConfig, ConnectorPackage>, ValidationErrors> {
-    let mut e = ValidationErrors::default();
-    if c.name.as_deref().is_none_or(str::is_empty) {
-        e.push("name", "Sink name cannot be null");
-    }
-    let options = options(&mut e, c.custom_runtime_options.as_deref());
-    let identity = identity(
-        &mut e,
+    let (mut e, options, identity) = start(
         ComponentKind::Sink,
         worker,
         (
@@ -31,7 +23,7 @@ pub(crate) fn validate_sink<'c>(
             c.namespace.as_deref(),
             c.name.as_deref(),
         ),
-        options.as_ref(),
+        c.custom_runtime_options.as_deref(),
     );
     let mut topics: Vec<(String, String)> = Vec::new();
     for (i, t) in c.inputs.iter().flatten().enumerate() {
@@ -112,9 +104,6 @@ pub(crate) fn validate_sink<'c>(
     )
     .map_err(|msg| e.push("archive", msg))
     .ok();
-    if let Some(opts) = &options {
-        check_options(&mut |p, m| e.push(p, m), opts);
-    }
     finish(e, c, identity, options, package)
 }
 
@@ -124,13 +113,7 @@ pub(crate) fn validate_source<'c>(
     worker: &Worker,
     request: &Request,
 ) -> Result<Validated<'c, SourceConfig, ConnectorPackage>, ValidationErrors> {
-    let mut e = ValidationErrors::default();
-    if c.name.as_deref().is_none_or(str::is_empty) {
-        e.push("name", "Source name cannot be null");
-    }
-    let options = options(&mut e, c.custom_runtime_options.as_deref());
-    let identity = identity(
-        &mut e,
+    let (mut e, options, identity) = start(
         ComponentKind::Source,
         worker,
         (
@@ -138,7 +121,7 @@ pub(crate) fn validate_source<'c>(
             c.namespace.as_deref(),
             c.name.as_deref(),
         ),
-        options.as_ref(),
+        c.custom_runtime_options.as_deref(),
     );
     if let Some(t) = c
         .topic_name
@@ -204,8 +187,5 @@ pub(crate) fn validate_source<'c>(
     )
     .map_err(|msg| e.push("archive", msg))
     .ok();
-    if let Some(opts) = &options {
-        check_options(&mut |p, m| e.push(p, m), opts);
-    }
     finish(e, c, identity, options, package)
 }

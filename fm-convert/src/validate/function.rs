@@ -1,13 +1,12 @@
 //! Validation of a FunctionConfig: Pulsar's rules with Pulsar's texts, Function Mesh's limits.
 
 use super::{
-    blank, check_consumer, check_resources, check_secrets, check_window, finish, identity,
-    is_valid_topic, options, Validated,
+    blank, check_consumer, check_resources, check_secrets, check_window, finish, is_valid_topic,
+    start, Validated,
 };
 use crate::error::ValidationErrors;
 use crate::front_door::{Request, Worker};
 use crate::naming::ComponentKind;
-use crate::options::check_options;
 use crate::package::{function_package, function_runtime, package_field, Package};
 use fm_model::pulsar::{ConsumerConfig, FunctionConfig, ProcessingGuarantees, Runtime};
 
@@ -17,13 +16,7 @@ pub(crate) fn validate_function<'c>(
     worker: &Worker,
     request: &Request,
 ) -> Result<Validated<'c, FunctionConfig, Package>, ValidationErrors> {
-    let mut e = ValidationErrors::default();
-    if c.name.as_deref().is_none_or(str::is_empty) {
-        e.push("name", "Function name cannot be null");
-    }
-    let options = options(&mut e, c.custom_runtime_options.as_deref());
-    let identity = identity(
-        &mut e,
+    let (mut e, options, identity) = start(
         ComponentKind::Function,
         worker,
         (
@@ -31,7 +24,7 @@ pub(crate) fn validate_function<'c>(
             c.namespace.as_deref(),
             c.name.as_deref(),
         ),
-        options.as_ref(),
+        c.custom_runtime_options.as_deref(),
     );
     let runtime = function_runtime(c);
     match runtime {
@@ -252,8 +245,5 @@ pub(crate) fn validate_function<'c>(
     let package = function_package(c, worker, request)
         .map_err(|msg| e.push(package_field(c), msg))
         .ok();
-    if let Some(opts) = &options {
-        check_options(&mut |p, m| e.push(p, m), opts);
-    }
     finish(e, c, identity, options, package)
 }

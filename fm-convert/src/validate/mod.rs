@@ -17,7 +17,7 @@ use crate::front_door::Worker;
 use crate::naming::{
     is_dns1123_label, is_label_value, resource_name, ComponentKind, MAX_RESOURCE_NAME_LEN,
 };
-use crate::options::parse_custom_runtime_options;
+use crate::options::{check_options, parse_custom_runtime_options};
 use fm_model::pulsar::{ConsumerConfig, Resources, WindowConfig};
 use fm_model::worker::CustomRuntimeOptions;
 
@@ -79,14 +79,39 @@ impl<'c, C, P> Validated<'c, C, P> {
     }
 }
 
-/// The end of every validation: the problems, or the validated value.
+/// The start of every validation: the name, `customRuntimeOptions` and the identity, with the
+/// problems found so far.
+fn start(
+    kind: ComponentKind,
+    worker: &Worker,
+    ids: (Option<&str>, Option<&str>, Option<&str>),
+    custom_runtime_options: Option<&str>,
+) -> (
+    ValidationErrors,
+    Option<CustomRuntimeOptions>,
+    Option<Identity>,
+) {
+    let mut e = ValidationErrors::default();
+    if ids.2.is_none_or(str::is_empty) {
+        e.push("name", format!("{kind} name cannot be null"));
+    }
+    let options = options(&mut e, custom_runtime_options);
+    let identity = identity(&mut e, kind, worker, ids, options.as_ref());
+    (e, options, identity)
+}
+
+/// The end of every validation: the checks of the options' values, then the problems or the
+/// validated value.
 fn finish<'c, C, P>(
-    e: ValidationErrors,
+    mut e: ValidationErrors,
     config: &'c C,
     identity: Option<Identity>,
     options: Option<CustomRuntimeOptions>,
     package: Option<P>,
 ) -> Result<Validated<'c, C, P>, ValidationErrors> {
+    if let Some(opts) = &options {
+        check_options(&mut |p, m| e.push(p, m), opts);
+    }
     e.into_result()?;
     match (identity, options, package) {
         (Some(identity), Some(options), Some(package)) => Ok(Validated {
@@ -134,7 +159,7 @@ pub(crate) fn is_valid_topic(topic: &str) -> bool {
 /// The component's identity after Pulsar's defaults (tenant `public`, namespace `default`) and
 /// the worker's cluster precedence; checks that it makes a resource name and label values
 /// Kubernetes accepts. `None` (with the problem recorded) when there is no cluster or no name.
-pub(crate) fn identity(
+fn identity(
     e: &mut ValidationErrors,
     kind: ComponentKind,
     worker: &Worker,
@@ -339,7 +364,7 @@ pub(crate) fn check_secrets(
 }
 
 /// Parses `customRuntimeOptions`; `None` (recorded) when it does not parse.
-pub(crate) fn options(e: &mut ValidationErrors, cro: Option<&str>) -> Option<CustomRuntimeOptions> {
+fn options(e: &mut ValidationErrors, cro: Option<&str>) -> Option<CustomRuntimeOptions> {
     match parse_custom_runtime_options(cro) {
         Ok(opts) => Some(opts),
         Err(msg) => {
