@@ -307,8 +307,14 @@ mod tests {
         std::thread::spawn(move || {
             for s in l.incoming() {
                 let Ok(mut s) = s else { continue };
-                let mut buf = [0u8; 4096];
-                let _ = s.read(&mut buf);
+                // The whole request head, before answering and closing.
+                let (mut req, mut buf) = (Vec::new(), [0u8; 4096]);
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
                 h.fetch_add(1, Ordering::SeqCst);
                 let _ = write!(
                     s,

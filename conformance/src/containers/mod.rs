@@ -403,6 +403,10 @@ async fn remove_on_ctrl_c(docker_client: Docker, run: String) {
     if tokio::signal::ctrl_c().await.is_err() {
         return;
     }
+    if teardown::keep_containers(std::env::var("TESTCONTAINERS_COMMAND").ok().as_deref()) {
+        eprintln!("conformance: interrupted; containers kept (TESTCONTAINERS_COMMAND=keep)");
+        std::process::exit(130);
+    }
     eprintln!("conformance: interrupted; removing this run's containers");
     let (removed, errors) = docker::remove_run_containers(&docker_client, &run).await;
     eprintln!("conformance: removed {} container(s)", removed.len());
