@@ -35,11 +35,21 @@ pub fn pulsar_image() -> String {
     )
 }
 
+/// Package storage in the container: the filesystem provider the local backend's `standalone.conf` uses (the
+/// server distribution ships it), on the module's tmpfs data volume. The default BookKeeper provider goes
+/// through DistributedLog, not known to work on a standalone broker's RocksDB metadata store.
+pub const PACKAGES_PROVIDER: &str =
+    "org.apache.pulsar.packages.management.storage.filesystem.FileSystemPackagesStorageProvider";
+/// Where the filesystem provider keeps packages in the container.
+pub const PACKAGES_DIR: &str = "/pulsar/data/packages";
+
 /// The Pulsar container request: the module's standalone broker at the local backend's release, with package
 /// management on (`pulsar-admin packages` needs it; the module's default 2.10 image has it off).
 pub fn pulsar_request() -> ContainerRequest<Pulsar> {
     Pulsar::default()
         .with_config_env("enablePackagesManagement", "true")
+        .with_config_env("packagesManagementStorageProvider", PACKAGES_PROVIDER)
+        .with_config_env("STORAGE_PATH", PACKAGES_DIR)
         .with_config_env("packagesReplicas", "1")
         .with_tag(crate::pulsar_local::PULSAR_VERSION)
         // The plain key too: the image's config script sets keys already in standalone.conf from it.
@@ -251,6 +261,15 @@ mod tests {
             "true".to_owned()
         )));
         assert!(env.contains(&("enablePackagesManagement".to_owned(), "true".to_owned())));
+        assert!(env.contains(&(
+            "PULSAR_PREFIX_packagesManagementStorageProvider".to_owned(),
+            PACKAGES_PROVIDER.to_owned()
+        )));
+        // The same provider as the local backend's standalone.conf.
+        let local = include_str!("../../pulsar/standalone.conf");
+        assert!(local.contains(&format!(
+            "packagesManagementStorageProvider={PACKAGES_PROVIDER}"
+        )));
         assert_eq!(r.startup_timeout(), Some(PULSAR_STARTUP_TIMEOUT));
     }
 }
