@@ -529,6 +529,85 @@ mod tests {
     use super::*;
     use testcontainers::Image;
 
+    /// A backend with no containers (nothing listens at the client's address; no request is made).
+    fn backend_without_containers(rt: &tokio::runtime::Runtime, dir: &Path) -> ContainersBackend {
+        let client = rt.block_on(async {
+            let url = "https://127.0.0.1:9".parse().unwrap();
+            Client::try_from(kube::Config::new(url)).unwrap()
+        });
+        ContainersBackend {
+            teardown: Some(teardown::Teardown::new(
+                "unit".into(),
+                dir.to_path_buf(),
+                None,
+            )),
+            pulsar: None,
+            pulsar_error: Some("not started".into()),
+            client,
+            prepared: Prepared::default(),
+            log_dir: dir.to_path_buf(),
+            operator_state: Availability::Blocked("unit".into()),
+            upstream_state: Availability::Blocked("unit".into()),
+            crds_state: Err("unit".into()),
+            deaths: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    #[test]
+    fn backend_shutdown_future_is_built_outside_the_runtime_and_awaited_inside() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let backend: Box<dyn Backend> = Box::new(backend_without_containers(&rt, d.path()));
+        // As the runner does: `rt.block_on(backend.shutdown())` — the call itself runs outside the runtime.
+        let fut = backend.shutdown();
+        assert!(rt.block_on(fut).is_empty());
+    }
+
+    #[test]
+    fn dropping_without_shutdown_tears_down_outside_any_runtime() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut b = backend_without_containers(&rt, d.path());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        if let Some(td) = b.teardown.as_mut() {
+            td.background.push(rt.spawn(async move {
+                let _tx = tx;
+                std::future::pending::<()>().await
+            }));
+        }
+        // A panic path: no shutdown, dropped here with no runtime entered. Must not panic, must tear down.
+        drop(b);
+        assert!(rt.block_on(rx).is_err(), "background task aborted");
+    }
+
+    #[test]
+    fn health_reports_each_death_once() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut b = backend_without_containers(&rt, d.path());
+        b.deaths
+            .lock()
+            .unwrap()
+            .push("Pulsar container is exited, exit code 137".into());
+        assert_eq!(b.health(), ["Pulsar container is exited, exit code 137"]);
+        assert!(b.health().is_empty());
+        assert_eq!(
+            b.pulsar().err().map(|e| e.to_string()),
+            Some("part `pulsar (container)` is not available: not started".to_owned())
+        );
+        let fut = Box::new(b).shutdown();
+        assert!(rt.block_on(fut).is_empty());
+    }
+
     #[test]
     fn k3s_and_pulsar_images_are_the_modules() {
         assert_eq!(K3s::default().name(), "rancher/k3s");
