@@ -1,6 +1,8 @@
 //! The [`Backend`] trait: what every scenario needs from a cluster + Pulsar, whichever way it was started.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
@@ -57,10 +59,23 @@ pub struct AdminOutput {
     pub stderr: String,
 }
 
+/// A boxed, sendable future (the async parts of [`PulsarAdmin`] and [`Backend::shutdown`]).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// The real `pulsar-admin` CLI against the backend's Pulsar.
 pub trait PulsarAdmin: Send + Sync {
     /// Runs `pulsar-admin <args>`; a non-zero exit is an `Ok` with that code.
     fn admin(&self, args: &[&str]) -> Result<AdminOutput>;
+    /// [`PulsarAdmin::admin`] as a future, so that a time-out around the caller can fire. The default runs the
+    /// blocking call; a backend whose CLI runs elsewhere (a container) answers without blocking.
+    fn admin_async<'a>(&'a self, args: &'a [&'a str]) -> BoxFuture<'a, Result<AdminOutput>> {
+        Box::pin(async move { self.admin(args) })
+    }
+    /// The path under which `pulsar-admin` reads the host file `path` (the default: the same path; a container
+    /// backend copies the file in).
+    fn stage_file<'a>(&'a self, path: &'a Path) -> BoxFuture<'a, Result<String>> {
+        Box::pin(async move { Ok(path.to_string_lossy().into_owned()) })
+    }
     /// The HTTP service URL (as the resources should name it).
     fn web_service_url(&self) -> String;
     /// The binary protocol URL.
@@ -200,6 +215,12 @@ pub trait Backend: Send + Sync {
     fn log_dir(&self) -> &Path;
     /// Processes/containers that died since start (empty when healthy).
     fn health(&mut self) -> Vec<String>;
+    /// Stops everything the backend started. Building the future needs no runtime; awaiting it inside the runtime
+    /// tears down and yields what could not be cleaned up. The default drops the backend right away.
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, Vec<String>> {
+        drop(self);
+        Box::pin(async { Vec::new() })
+    }
 }
 
 /// The directory for this run's logs: `<target>/conformance-logs/<run>/`.

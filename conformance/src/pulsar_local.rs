@@ -942,8 +942,17 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let server = thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
+            // Read the whole request head first: answering and closing after a partial read makes the
+            // client's remaining writes fail (EPIPE) under load.
+            let mut req = Vec::new();
             let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf).unwrap();
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = s.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                req.extend_from_slice(&buf[..n]);
+            }
             s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nok")
                 .unwrap();
         });

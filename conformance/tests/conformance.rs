@@ -3,7 +3,7 @@
 //! Function Mesh CRDs it ran against), then `conformance: K scenarios blocked (see docs/conformance-blockers.md)`
 //! and the closing line `conformance: N scenarios passed, M failed (backend: <name>)`. A blocked scenario needs a
 //! part that is known to be unobtainable here; it counts neither as passed nor as failed. Exits non-zero when
-//! M > 0 or the backend cannot start. Everything started is torn down before exit, also when a scenario panics.
+//! M > 0 or the backend cannot start. Everything started is torn down (inside the runtime) before exit, also when a scenario panics.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -120,7 +120,11 @@ fn main() -> ExitCode {
     }
     let log_dir = backend.log_dir().to_path_buf();
     let name = backend.name();
-    drop(backend);
+    // Teardown inside the runtime (containers are removed by async calls). A panic before this point drops the
+    // backend instead, whose Drop tears down on a runtime of its own.
+    for p in rt.block_on(backend.shutdown()) {
+        eprintln!("conformance: teardown: {p}");
+    }
     drop(rt);
     if failed > 0 {
         eprintln!("conformance: logs of this run are in {}", log_dir.display());

@@ -17,8 +17,8 @@ const NAME: &str = "exclamation";
 const K8S_NS: &str = "fmesh-pulsar";
 
 /// Runs `pulsar-admin <args>`; Err names the command, exit code and stderr.
-fn admin(p: &dyn PulsarAdmin, args: &[&str]) -> Result<String, String> {
-    let out = p.admin(args).map_err(|e| e.to_string())?;
+async fn admin(p: &dyn PulsarAdmin, args: &[&str]) -> Result<String, String> {
+    let out = p.admin_async(args).await.map_err(|e| e.to_string())?;
     if out.code == 0 {
         Ok(out.stdout)
     } else {
@@ -47,7 +47,8 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
             .map_err(|e| format!("write {}: {e}", pkg.display())),
         "package file"
     );
-    let pkg_path = pkg.to_string_lossy().into_owned();
+    // Where pulsar-admin reads it (copied into the container on the testcontainers backend).
+    let pkg_path = require!(p.stage_file(&pkg).await, "package file");
     let steps: [&[&str]; 3] = [
         &["tenants", "create", TENANT, "--allowed-clusters", cluster],
         &["namespaces", "create", &tenant_ns],
@@ -62,7 +63,7 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
         ],
     ];
     for args in steps {
-        if let Err(e) = admin(p, args) {
+        if let Err(e) = admin(p, args).await {
             o.fail(Failure::new("pulsar-admin", args.join(" "), "exit 0", e));
             return o;
         }
@@ -113,7 +114,7 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    match admin(p, &["packages", "get-metadata", &located]) {
+    match admin(p, &["packages", "get-metadata", &located]).await {
         Ok(meta) => {
             if !meta.contains(description) {
                 o.fail(Failure::new(
