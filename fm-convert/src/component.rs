@@ -204,6 +204,8 @@ kind!(
 );
 
 /// A Pulsar config whose kind is known only at run time.
+// One is held per call, never in bulk: boxing the variants would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum AnyConfig {
     /// A `FunctionConfig`.
@@ -215,6 +217,8 @@ pub enum AnyConfig {
 }
 
 /// A Function Mesh resource whose kind is known only at run time.
+// One is held per call, never in bulk: boxing the variants would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum AnyResource {
     /// A `Function`.
