@@ -267,9 +267,7 @@ fn field_history_matches_every_release_schema() {
                 };
                 checked += 1;
                 // What the history claims, through fm-compat's own query (renamed windows count as absent).
-                let says = history
-                    .available_in(kind, path, &rel.tag)
-                    .unwrap_or(false)
+                let says = history.available_in(kind, path, &rel.tag).unwrap_or(false)
                     && raw_avail.is_some();
                 let n = node(s, path);
                 if says {
@@ -302,8 +300,10 @@ fn field_history_matches_every_release_schema() {
                     }
                     if let (Some(values), Some(en)) = (&w.values, n["enum"].as_array()) {
                         let en: Vec<&str> = en.iter().filter_map(Value::as_str).collect();
-                        let extra: Vec<&String> =
-                            values.iter().filter(|x| !en.contains(&x.as_str())).collect();
+                        let extra: Vec<&String> = values
+                            .iter()
+                            .filter(|x| !en.contains(&x.as_str()))
+                            .collect();
                         if !extra.is_empty() {
                             shapes.push(format!(
                                 "{}: history values {extra:?} not in the schema enum {en:?}",
