@@ -116,35 +116,47 @@ pub fn load_yaml_docs<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec
 pub async fn install_crds(client: &Client, crds: &[CustomResourceDefinition]) -> Result<()> {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let pp = PatchParams::apply(FIELD_MANAGER).force();
-    for crd in crds {
-        let name = crd.metadata.name.clone().unwrap_or_default();
-        let mut body = crd.clone();
-        body.metadata.managed_fields = None;
-        body.metadata.resource_version = None;
-        body.status = None;
-        api.patch(&name, &pp, &Patch::Apply(&body)).await?;
+    // All at once: the CRDs are independent, and the API server establishes them in parallel.
+    let applied = futures::future::join_all(crds.iter().map(|crd| {
+        let (api, pp) = (&api, &pp);
+        async move {
+            let name = crd.metadata.name.clone().unwrap_or_default();
+            let mut body = crd.clone();
+            body.metadata.managed_fields = None;
+            body.metadata.resource_version = None;
+            body.status = None;
+            api.patch(&name, pp, &Patch::Apply(&body)).await
+        }
+    }))
+    .await;
+    for r in applied {
+        r?;
     }
-    for crd in crds {
+    let established = futures::future::join_all(crds.iter().map(|crd| {
         let name = crd.metadata.name.clone().unwrap_or_default();
-        wait_for(
-            &format!("CRD {name} Established"),
-            Duration::from_secs(60),
-            || {
-                let api = api.clone();
-                let name = name.clone();
-                async move {
-                    let c = api.get(&name).await?;
-                    Ok(c.status
-                        .and_then(|s| s.conditions)
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|c| c.type_ == "Established" && c.status == "True"))
-                }
-            },
-        )
-        .await?;
-    }
-    Ok(())
+        let api = api.clone();
+        async move {
+            wait_for(
+                &format!("CRD {name} Established"),
+                Duration::from_secs(60),
+                || {
+                    let api = api.clone();
+                    let name = name.clone();
+                    async move {
+                        let c = api.get(&name).await?;
+                        Ok(c.status
+                            .and_then(|s| s.conditions)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|c| c.type_ == "Established" && c.status == "True"))
+                    }
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    established.into_iter().collect()
 }
 
 /// Deletes CRDs by name and waits until they are gone.
@@ -157,19 +169,23 @@ pub async fn delete_crds(client: &Client, names: &[String]) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    for n in names {
-        wait_for(
-            &format!("CRD {n} deleted"),
-            Duration::from_secs(120),
-            || {
-                let api = api.clone();
-                let n = n.clone();
-                async move { Ok(api.get_opt(&n).await?.is_none()) }
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    let gone = futures::future::join_all(names.iter().map(|n| {
+        let api = api.clone();
+        async move {
+            wait_for(
+                &format!("CRD {n} deleted"),
+                Duration::from_secs(120),
+                || {
+                    let api = api.clone();
+                    let n = n.clone();
+                    async move { Ok(api.get_opt(&n).await?.is_none()) }
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    gone.into_iter().collect()
 }
 
 /// Creates a namespace if it does not exist.

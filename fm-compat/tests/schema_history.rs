@@ -233,8 +233,7 @@ fn field_history_matches_every_release_schema() {
     for rel in &releases {
         let want = groups
             .iter()
-            .filter(|(from, _)| *from <= rel.tag)
-            .next_back()
+            .rfind(|(from, _)| *from <= rel.tag)
             .map(|(_, g)| g.as_str())
             .unwrap_or("(none)");
         for (_, _, plural) in KINDS {
