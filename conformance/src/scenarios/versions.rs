@@ -25,8 +25,19 @@ fn swapped_only(crds: Vec<CustomResourceDefinition>) -> Vec<CustomResourceDefini
 }
 
 /// The releases scenario 9 targets, ascending: the last release of every minor line fm-compat knows, plus every
-/// release the published compatibility matrix names.
+/// release the published compatibility matrix names — or, when `FMESH_FM_TARGETS` is set (tags separated by
+/// spaces or commas), exactly those.
 pub fn targets() -> Vec<String> {
+    if let Ok(list) = std::env::var("FMESH_FM_TARGETS") {
+        let chosen: Vec<String> = list
+            .split([' ', ','])
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if !chosen.is_empty() {
+            return chosen;
+        }
+    }
     let releases = fm_compat::target::FieldHistory::embedded()
         .releases()
         .to_vec();
@@ -236,4 +247,27 @@ async fn swap_and_apply(ctx: &Ctx<'_>, version: &str) -> Outcome {
         o.note(format!("refused by fmesh before any request: {r}"));
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_every_minor_lines_last_release_and_the_matrix_releases() {
+        if std::env::var_os("FMESH_FM_TARGETS").is_some() {
+            return;
+        }
+        let t = targets();
+        for want in [
+            "v0.1.9", "v0.1.10", "v0.1.11", "v0.2.0", "v0.2.1", "v0.11.0", "v0.11.2", "v0.17.4",
+            "v0.21.10", "v0.27.2",
+        ] {
+            assert!(t.iter().any(|x| x == want), "{want} missing from {t:?}");
+        }
+        for not in ["v0.1.8", "v0.17.3", "v0.21.9", "v0.27.1"] {
+            assert!(!t.iter().any(|x| x == not), "{not} in {t:?}");
+        }
+        assert_eq!(t.len(), 30);
+    }
 }
