@@ -5,8 +5,10 @@
 #   parts where they can be had legitimately:
 #   - the upstream CRDs are data, looked for only in ${FMESH_SHARED:-<repo>/../shared}/function-mesh/<version>/crds/
 #     (a folder the project's steering may fill; nothing here builds or extracts them from source);
-#   - the operator is code, built only from the Go module proxy (`go mod download github.com/streamnative/
-#     function-mesh@<version>`), which refuses that module today (403; see docs/conformance-blockers.md).
+#   - the operator is code: taken from FMESH_OPERATOR_BIN (a path to a `manager` binary of the pinned release that
+#     the user has, e.g. built by hand outside the repository) when set, else built only from the Go module proxy
+#     (`go mod download github.com/streamnative/function-mesh@<version>`), which refuses that module today (403; see
+#     docs/conformance-blockers.md). Nothing here builds it from any other source.
 # Idempotent: a part whose stamp file exists is not rebuilt. Cache root: ${FMESH_CACHE:-<repo>/.cache}.
 # At the end it writes ${FMESH_CACHE}/conformance.env (KEY=VALUE lines) that the harness reads; a part that
 # cannot be prepared is recorded as MISSING_<PART>=<reason>.
@@ -173,7 +175,17 @@ prepare_fm_crds() { # prepare_fm_crds <tag>; records FM_CRDS_DIR_<tag> or MISSIN
 # The operator is code: only the Go module proxy is a legitimate source. It refuses the module today (403), so
 # this records MISSING_FM_OPERATOR unless the proxy starts serving it.
 prepare_fm_operator() {
-  local tag="$FM_VERSION" dir="$CACHE/fm-operator-proxy-$FM_VERSION" r src apidir
+  local tag="$FM_VERSION" dir="$CACHE/fm-operator-proxy-$FM_VERSION" r src apidir bin
+  if [[ -n "${FMESH_OPERATOR_BIN:-}" ]]; then
+    bin="$(realpath -m "$FMESH_OPERATOR_BIN")"
+    if [[ -f "$bin" && -x "$bin" ]]; then
+      log "function-mesh operator: FMESH_OPERATOR_BIN=$bin (given by the user; taken as the $tag operator)"
+      ENV_LINES+=("FM_OPERATOR_BIN=$bin" "FM_OPERATOR_SOURCE=FMESH_OPERATOR_BIN")
+      return 0
+    fi
+    missing FM_OPERATOR_GIVEN "FMESH_OPERATOR_BIN=$FMESH_OPERATOR_BIN is not an executable file"
+    return 1
+  fi
   if [[ ! -e "$dir/.done" ]]; then
     r="$(fm_proxy_dir_or_error "github.com/streamnative/function-mesh@$tag")" ||
       { missing FM_OPERATOR "github.com/streamnative/function-mesh@$tag $(proxy_verdict "$r") — \`go mod download -json github.com/streamnative/function-mesh@$tag\` answers: ${r#* }"; return 1; }
@@ -209,6 +221,8 @@ for stale in "$CACHE"/function-mesh-*; do
 done
 rm -f "$LOG_DIR"/fm-v*-source.log
 ENV_LINES+=("FM_VERSION=$FM_VERSION")
+# Scenario 9 looks up every target release's CRDs under this folder (<tag>/crds/*.yaml).
+[[ -d "$SHARED/function-mesh" ]] && ENV_LINES+=("FM_SHARED_DIR=$SHARED/function-mesh")
 timed etcd prepare_etcd
 timed "function-mesh CRDs $FM_VERSION" prepare_fm_crds "$FM_VERSION" &&
   ENV_LINES+=("FM_CRDS_DIR=$SHARED/function-mesh/$FM_VERSION/crds")

@@ -28,6 +28,66 @@ pub fn load_crds(dir: &Path) -> Result<Vec<CustomResourceDefinition>> {
     Ok(out)
 }
 
+/// A CRD document as the API server of this harness takes it: `apiextensions.k8s.io/v1beta1` documents
+/// (Function Mesh v0.1.0–v0.1.10) are rewritten to `v1` (served since Kubernetes 1.16, the only version
+/// since 1.22): the top-level `version`/`validation`/`subresources`/`additionalPrinterColumns` move into each
+/// entry of `versions`, printer columns spell `jsonPath`, and `preserveUnknownFields` is dropped — so the
+/// schema prunes unknown fields, which is stricter than those releases' own clusters (nothing pruned under it
+/// means nothing pruned there either). Other documents are returned unchanged.
+pub fn crd_as_v1(mut doc: serde_json::Value) -> serde_json::Value {
+    use serde_json::{json, Value};
+    if doc["apiVersion"] != "apiextensions.k8s.io/v1beta1" {
+        return doc;
+    }
+    doc["apiVersion"] = json!("apiextensions.k8s.io/v1");
+    let Some(spec) = doc.get_mut("spec").and_then(Value::as_object_mut) else {
+        return doc;
+    };
+    let version = spec.remove("version");
+    let validation = spec.remove("validation");
+    let subresources = spec.remove("subresources");
+    let columns = spec.remove("additionalPrinterColumns");
+    spec.remove("preserveUnknownFields");
+    let mut versions = match spec.remove("versions") {
+        Some(Value::Array(v)) if !v.is_empty() => v,
+        _ => vec![
+            json!({"name": version.clone().unwrap_or(json!("v1alpha1")), "served": true, "storage": true}),
+        ],
+    };
+    for v in &mut versions {
+        let Some(v) = v.as_object_mut() else { continue };
+        if !v.contains_key("schema") {
+            if let Some(val) = &validation {
+                v.insert("schema".into(), val.clone());
+            }
+        }
+        if !v.contains_key("subresources") {
+            if let Some(sub) = &subresources {
+                v.insert("subresources".into(), sub.clone());
+            }
+        }
+        let cols = v
+            .remove("additionalPrinterColumns")
+            .or_else(|| columns.clone());
+        if let Some(Value::Array(cols)) = cols {
+            let cols: Vec<Value> = cols
+                .into_iter()
+                .map(|mut c| {
+                    if let Some(m) = c.as_object_mut() {
+                        if let Some(p) = m.remove("JSONPath") {
+                            m.insert("jsonPath".into(), p);
+                        }
+                    }
+                    c
+                })
+                .collect();
+            v.insert("additionalPrinterColumns".into(), Value::Array(cols));
+        }
+    }
+    spec.insert("versions".into(), Value::Array(versions));
+    doc
+}
+
 /// Reads all non-empty YAML documents of a file as `T`.
 pub fn load_yaml_docs<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     let text = std::fs::read_to_string(path)
@@ -42,6 +102,7 @@ pub fn load_yaml_docs<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec
         if v.is_null() {
             continue;
         }
+        let v = crd_as_v1(v);
         out.push(serde_json::from_value(v).map_err(|e| HarnessError::File {
             path: path.into(),
             message: e.to_string(),
@@ -55,35 +116,47 @@ pub fn load_yaml_docs<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec
 pub async fn install_crds(client: &Client, crds: &[CustomResourceDefinition]) -> Result<()> {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let pp = PatchParams::apply(FIELD_MANAGER).force();
-    for crd in crds {
-        let name = crd.metadata.name.clone().unwrap_or_default();
-        let mut body = crd.clone();
-        body.metadata.managed_fields = None;
-        body.metadata.resource_version = None;
-        body.status = None;
-        api.patch(&name, &pp, &Patch::Apply(&body)).await?;
+    // All at once: the CRDs are independent, and the API server establishes them in parallel.
+    let applied = futures::future::join_all(crds.iter().map(|crd| {
+        let (api, pp) = (&api, &pp);
+        async move {
+            let name = crd.metadata.name.clone().unwrap_or_default();
+            let mut body = crd.clone();
+            body.metadata.managed_fields = None;
+            body.metadata.resource_version = None;
+            body.status = None;
+            api.patch(&name, pp, &Patch::Apply(&body)).await
+        }
+    }))
+    .await;
+    for r in applied {
+        r?;
     }
-    for crd in crds {
+    let established = futures::future::join_all(crds.iter().map(|crd| {
         let name = crd.metadata.name.clone().unwrap_or_default();
-        wait_for(
-            &format!("CRD {name} Established"),
-            Duration::from_secs(60),
-            || {
-                let api = api.clone();
-                let name = name.clone();
-                async move {
-                    let c = api.get(&name).await?;
-                    Ok(c.status
-                        .and_then(|s| s.conditions)
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|c| c.type_ == "Established" && c.status == "True"))
-                }
-            },
-        )
-        .await?;
-    }
-    Ok(())
+        let api = api.clone();
+        async move {
+            wait_for(
+                &format!("CRD {name} Established"),
+                Duration::from_secs(60),
+                || {
+                    let api = api.clone();
+                    let name = name.clone();
+                    async move {
+                        let c = api.get(&name).await?;
+                        Ok(c.status
+                            .and_then(|s| s.conditions)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|c| c.type_ == "Established" && c.status == "True"))
+                    }
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    established.into_iter().collect()
 }
 
 /// Deletes CRDs by name and waits until they are gone.
@@ -96,19 +169,23 @@ pub async fn delete_crds(client: &Client, names: &[String]) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    for n in names {
-        wait_for(
-            &format!("CRD {n} deleted"),
-            Duration::from_secs(120),
-            || {
-                let api = api.clone();
-                let n = n.clone();
-                async move { Ok(api.get_opt(&n).await?.is_none()) }
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    let gone = futures::future::join_all(names.iter().map(|n| {
+        let api = api.clone();
+        async move {
+            wait_for(
+                &format!("CRD {n} deleted"),
+                Duration::from_secs(120),
+                || {
+                    let api = api.clone();
+                    let n = n.clone();
+                    async move { Ok(api.get_opt(&n).await?.is_none()) }
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    gone.into_iter().collect()
 }
 
 /// Creates a namespace if it does not exist.
@@ -128,7 +205,7 @@ pub async fn ensure_namespace(client: &Client, name: &str) -> Result<()> {
     }
 }
 
-/// Polls `check` every 250 ms until it yields `true`, an error that is not transient, or `timeout`.
+/// Polls `check` every 100 ms until it yields `true`, an error that is not transient, or `timeout`.
 pub async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<()>
 where
     F: FnMut() -> Fut,
@@ -152,6 +229,59 @@ where
                 seconds: timeout.as_secs(),
             });
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn v1beta1_crd_becomes_v1_with_the_schema_in_each_version() {
+        let doc = json!({
+            "apiVersion": "apiextensions.k8s.io/v1beta1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "functions.compute.functionmesh.io"},
+            "spec": {
+                "group": "compute.functionmesh.io",
+                "names": {"kind": "Function", "plural": "functions"},
+                "scope": "Namespaced",
+                "version": "v1alpha1",
+                "versions": [{"name": "v1alpha1", "served": true, "storage": true}],
+                "validation": {"openAPIV3Schema": {"type": "object"}},
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": [{"name": "Age", "type": "date", "JSONPath": ".metadata.creationTimestamp"}],
+                "preserveUnknownFields": true
+            }
+        });
+        let v1 = crd_as_v1(doc);
+        assert_eq!(v1["apiVersion"], "apiextensions.k8s.io/v1");
+        let spec = &v1["spec"];
+        for gone in [
+            "version",
+            "validation",
+            "subresources",
+            "additionalPrinterColumns",
+            "preserveUnknownFields",
+        ] {
+            assert!(spec.get(gone).is_none(), "{gone} left at the top");
+        }
+        let ver = &spec["versions"][0];
+        assert_eq!(ver["schema"]["openAPIV3Schema"]["type"], "object");
+        assert_eq!(ver["subresources"], json!({"status": {}}));
+        assert_eq!(
+            ver["additionalPrinterColumns"][0]["jsonPath"],
+            ".metadata.creationTimestamp"
+        );
+        let crd: CustomResourceDefinition = serde_json::from_value(v1).unwrap();
+        assert_eq!(crd.spec.versions.len(), 1);
+    }
+
+    #[test]
+    fn v1_crd_is_unchanged() {
+        let doc = json!({"apiVersion": "apiextensions.k8s.io/v1", "spec": {"version": "x"}});
+        assert_eq!(crd_as_v1(doc.clone()), doc);
     }
 }

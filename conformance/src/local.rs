@@ -151,10 +151,10 @@ impl LocalBackend {
             eprintln!("conformance: CRDs in use: {}", set.describe());
         }
 
-        // The operator: only with the upstream CRDs and a binary that prepare.sh built from the Go module proxy.
+        // The operator: only with the upstream CRDs and a binary (FMESH_OPERATOR_BIN, or what prepare.sh recorded).
         let (operator_proc, operator_state) = match (
             &upstream_state,
-            prepared.get("FM_OPERATOR_BIN"),
+            prepared.operator_bin(),
             prepared.get("MISSING_FM_OPERATOR"),
         ) {
             (_, None, Some(why)) => (
@@ -177,7 +177,7 @@ impl LocalBackend {
                 Availability::Failed(format!("not started: it needs the upstream CRDs: {r}")),
             ),
             (Availability::Ready, Some(bin), _) => {
-                match start_operator(Path::new(bin), &kubeconfig, &log_dir).await {
+                match start_operator(Path::new(&bin), &kubeconfig, &log_dir).await {
                     Ok(p) => (Some(p), Availability::Ready),
                     Err(e) => (None, Availability::Failed(e.to_string())),
                 }

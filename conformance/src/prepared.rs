@@ -76,6 +76,41 @@ impl Prepared {
             .collect()
     }
 
+    /// The Function Mesh operator binary: `$FMESH_OPERATOR_BIN` when set at run time, else the one prepare.sh
+    /// recorded (`FM_OPERATOR_BIN`, from `FMESH_OPERATOR_BIN` at prepare time or built from the Go module proxy).
+    pub fn operator_bin(&self) -> Option<String> {
+        std::env::var("FMESH_OPERATOR_BIN")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+            .or_else(|| self.get("FM_OPERATOR_BIN").map(str::to_owned))
+    }
+
+    /// The folder holding every release's CRDs (`<dir>/<tag>/crds/*.yaml`): `FM_SHARED_DIR`, else the
+    /// grandparent of the pinned release's `FM_CRDS_DIR`.
+    pub fn shared_dir(&self) -> Option<PathBuf> {
+        self.get("FM_SHARED_DIR").map(PathBuf::from).or_else(|| {
+            Path::new(self.get("FM_CRDS_DIR")?)
+                .parent()?
+                .parent()
+                .map(Path::to_path_buf)
+        })
+    }
+
+    /// The CRD folder of release `tag`: named in `FM_OLD_CRDS`, else `<shared_dir>/<tag>/crds` when it holds
+    /// YAML files.
+    pub fn crds_dir_of(&self, tag: &str) -> Option<PathBuf> {
+        if let Some((_, d)) = self.old_crd_dirs().into_iter().find(|(v, _)| v == tag) {
+            return Some(d);
+        }
+        let d = self.shared_dir()?.join(tag).join("crds");
+        let has_yaml = std::fs::read_dir(&d).ok()?.filter_map(|e| e.ok()).any(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x == "yaml" || x == "yml")
+        });
+        has_yaml.then_some(d)
+    }
+
     /// The older releases that were asked for but could not be prepared, with the reason.
     pub fn missing_old(&self) -> Vec<(String, String)> {
         self.values
@@ -126,6 +161,21 @@ mod tests {
             ]
         );
         assert_eq!(p.missing_old(), vec![("v0.1.11".into(), "no tag".into())]);
+    }
+
+    #[test]
+    fn shared_dir_falls_back_to_the_pinned_crds_grandparent() {
+        let p = Prepared {
+            values: parse_env("FM_CRDS_DIR=/s/function-mesh/v0.27.2/crds\n"),
+            source: PathBuf::from("/t/conformance.env"),
+        };
+        assert_eq!(p.shared_dir(), Some(PathBuf::from("/s/function-mesh")));
+        let p = Prepared {
+            values: parse_env("FM_SHARED_DIR=/x\nFM_CRDS_DIR=/s/function-mesh/v0.27.2/crds\n"),
+            source: PathBuf::from("/t/conformance.env"),
+        };
+        assert_eq!(p.shared_dir(), Some(PathBuf::from("/x")));
+        assert_eq!(p.crds_dir_of("v0.6.0"), None);
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //!
 //! Secret values are never printed: mismatches say "differs", not what.
 
+use fm_convert::convert::ConversionContext;
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use serde_json::Value;
 
 use super::apply::check_nothing_pruned;
-use super::fixtures::{self, Kind};
+use super::fixtures::{self, ConvertedFixture, Kind};
 use super::{need_operator, Ctx};
 use crate::kubeutil::{ensure_namespace, FIELD_MANAGER};
 use crate::report::{Failure, Outcome};
@@ -34,6 +36,57 @@ fn secrets_of_list(path: &std::path::Path) -> Result<Vec<Secret>, String> {
         .collect()
 }
 
+/// The per-user OAuth2 conversion context in namespace `ns`: the annotated Secrets of
+/// `fixtures/auth/secrets-list.yaml` server-side applied there first and passed (as read back) as
+/// `existing_secrets`; worker `worker-per-user-oauth2.yml`; caller [`ROLE`].
+async fn per_user_context(
+    ctx: &Ctx<'_>,
+    client: &kube::Client,
+    ns: &str,
+) -> Result<ConversionContext, String> {
+    let auth = ctx.fixtures.join("auth");
+    let list = secrets_of_list(&auth.join("secrets-list.yaml"))?;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    let pp = PatchParams::apply(FIELD_MANAGER).force();
+    for mut s in list {
+        s.metadata.namespace = Some(ns.to_owned());
+        let name = s.metadata.name.clone().unwrap_or_default();
+        secrets
+            .patch(&name, &pp, &Patch::Apply(&s))
+            .await
+            .map_err(|e| format!("apply Secret {ns}/{name}: {e}"))?;
+    }
+    let existing = secrets
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| format!("list Secrets in {ns}: {e}"))?
+        .items;
+    let mut cctx =
+        fixtures::context_with_worker(&ctx.fixtures, &auth.join("worker-per-user-oauth2.yml"))?;
+    cctx.caller = fm_auth::Caller {
+        role: Some(ROLE.to_owned()),
+        ..Default::default()
+    };
+    cctx.existing_secrets = existing;
+    Ok(cctx)
+}
+
+/// The insecure-mode conversion context (worker `worker-insecure-token.yml`, an authenticated caller) and the
+/// worker file as JSON.
+fn insecure_context(ctx: &Ctx<'_>) -> Result<(ConversionContext, Value), String> {
+    let worker_file = ctx.fixtures.join("auth").join("worker-insecure-token.yml");
+    let worker: Value = std::fs::read_to_string(&worker_file)
+        .map_err(|e| format!("read {}: {e}", worker_file.display()))
+        .and_then(|t| serde_yaml_ng::from_str(&t).map_err(|e| e.to_string()))?;
+    let mut cctx = fixtures::context_with_worker(&ctx.fixtures, &worker_file)?;
+    // Authentication applies to authenticated requests only (as in the Java worker).
+    cctx.caller = fm_auth::Caller {
+        role: Some(ROLE.to_owned()),
+        ..Default::default()
+    };
+    Ok((cctx, worker))
+}
+
 /// Scenario 6: Per-user OAuth2: `worker-per-user-oauth2.yml`, role `alice@example.org`, the annotated Secrets created
 /// in the namespace first and passed (as read back) as `existing_secrets`.
 pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
@@ -46,32 +99,7 @@ pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
         ensure_namespace(&client, ns).await,
         format!("namespace {ns}")
     );
-    let auth = ctx.fixtures.join("auth");
-    let list = require!(secrets_of_list(&auth.join("secrets-list.yaml")), object);
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
-    let pp = PatchParams::apply(FIELD_MANAGER).force();
-    for mut s in list {
-        s.metadata.namespace = Some(ns.to_owned());
-        let name = s.metadata.name.clone().unwrap_or_default();
-        require!(
-            secrets.patch(&name, &pp, &Patch::Apply(&s)).await,
-            format!("Secret {ns}/{name}")
-        );
-    }
-    let existing = require!(
-        secrets.list(&ListParams::default()).await,
-        format!("Secrets in {ns}")
-    )
-    .items;
-    let mut cctx = require!(
-        fixtures::context_with_worker(&ctx.fixtures, &auth.join("worker-per-user-oauth2.yml")),
-        object
-    );
-    cctx.caller = fm_auth::Caller {
-        role: Some(ROLE.to_owned()),
-        ..Default::default()
-    };
-    cctx.existing_secrets = existing;
+    let cctx = require!(per_user_context(ctx, &client, ns).await, object);
     let file = ctx.fixtures.join("functions").join("exclamation.yaml");
     let fx = require!(fixtures::convert(&file, Kind::Function, &cctx), object);
     let oauth = &fx.resource["spec"]["pulsar"]["authConfig"]["oauth2Config"];
@@ -117,22 +145,7 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
         ensure_namespace(&client, ns).await,
         format!("namespace {ns}")
     );
-    let worker_file = ctx.fixtures.join("auth").join("worker-insecure-token.yml");
-    let worker: Value = require!(
-        std::fs::read_to_string(&worker_file)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_yaml_ng::from_str(&t).map_err(|e| e.to_string())),
-        object
-    );
-    let mut cctx = require!(
-        fixtures::context_with_worker(&ctx.fixtures, &worker_file),
-        object
-    );
-    // Authentication applies to authenticated requests only (as in the Java worker).
-    cctx.caller = fm_auth::Caller {
-        role: Some(ROLE.to_owned()),
-        ..Default::default()
-    };
+    let (cctx, worker) = require!(insecure_context(ctx), object);
     o.check_eq(
         object,
         "worker brokerClientAuthenticationPlugin",
@@ -240,15 +253,199 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// Scenario 6: With the operator: the StatefulSet mounts the per-user Secret's `auth.json` and takes the insecure-mode
-/// plugin/parameters from the auth Secret.
+/// Converts `exclamation.yaml` renamed to `name` with `cctx`, applies it (and its Secrets) in the operator's
+/// namespace and waits for the operator's StatefulSet.
+async fn reconciled(
+    ctx: &Ctx<'_>,
+    client: &kube::Client,
+    name: &str,
+    cctx: &ConversionContext,
+) -> Result<(ConvertedFixture, StatefulSet), String> {
+    let ns = crate::backend::OPERATOR_WATCHED_NAMESPACE;
+    let file = ctx.fixtures.join("functions").join("exclamation.yaml");
+    let mut cfg = fixtures::read_config(&file)?;
+    cfg["name"] = Value::String(name.to_owned());
+    let fx = fixtures::convert_value(&cfg, &file, Kind::Function, cctx)?;
+    let (res, _) = fixtures::apply(client, ns, Kind::Function, &fx).await?;
+    let sts = super::reconcile::wait_statefulset(client, ns, &format!("{res}-function"))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((fx, sts))
+}
+
+/// Scenario 6: With the operator. Per-user OAuth2: the pod mounts the caller's key Secret (`keySecretName`, item
+/// `keySecretKey`) into the main container, and the instance's auth parameters name the mounted file. Insecure
+/// mode: the main container takes its environment from the auth Secret (`authSecret`) and the instance's
+/// `--client_auth_plugin`/`--client_auth_params` are that Secret's `clientAuthenticationPlugin`/`Parameters`
+/// keys. Secret values are never printed.
 pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
+    let mut o = Outcome::default();
     gate!(need_operator(ctx));
-    Outcome::failed_with(Failure::new(
-        "6 StatefulSet auth",
-        "-",
-        "a check of the operator's pod template",
-        "not written yet: no Function Mesh operator has been available to write it against \
-         (see docs/conformance-blockers.md)",
-    ))
+    crds!(ctx, o);
+    let ns = crate::backend::OPERATOR_WATCHED_NAMESPACE;
+    let client = ctx.backend.client();
+    require!(
+        ensure_namespace(&client, ns).await,
+        format!("namespace {ns}")
+    );
+
+    // Per-user OAuth2.
+    let object = "fixture functions/exclamation.yaml as auth-oauth2 (per-user OAuth2)";
+    let cctx = require!(per_user_context(ctx, &client, ns).await, object);
+    let (fx, sts) = require!(reconciled(ctx, &client, "auth-oauth2", &cctx).await, object);
+    let obj = format!(
+        "StatefulSet {ns}/{} (per-user OAuth2)",
+        sts.metadata.name.clone().unwrap_or_default()
+    );
+    let oauth = &fx.resource["spec"]["pulsar"]["authConfig"]["oauth2Config"];
+    let (secret, key) = (
+        oauth["keySecretName"].as_str().unwrap_or_default(),
+        oauth["keySecretKey"].as_str().unwrap_or_default(),
+    );
+    let pod = sts
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.clone())
+        .unwrap_or_default();
+    let c = super::reconcile::main_container(&pod, Kind::Function);
+    let volume = pod.volumes.iter().flatten().find(|v| {
+        v.secret.as_ref().is_some_and(|s| {
+            s.secret_name.as_deref() == Some(secret)
+                && s.items.iter().flatten().any(|i| i.key == key)
+        })
+    });
+    match volume {
+        None => o.fail(Failure::new(
+            &obj,
+            "spec.template.spec.volumes",
+            format!("a Secret volume of {secret} with item {key}"),
+            format!(
+                "{:?}",
+                pod.volumes
+                    .iter()
+                    .flatten()
+                    .map(|v| v.name.clone())
+                    .collect::<Vec<_>>()
+            ),
+        )),
+        Some(v) => {
+            let item_path = v
+                .secret
+                .as_ref()
+                .and_then(|s| s.items.iter().flatten().find(|i| i.key == key))
+                .map(|i| i.path.clone())
+                .unwrap_or_default();
+            match c.volume_mounts.iter().flatten().find(|m| m.name == v.name) {
+                None => o.fail(Failure::new(
+                    &obj,
+                    format!("containers[{}].volumeMounts", c.name),
+                    format!("a mount of volume {}", v.name),
+                    "absent",
+                )),
+                Some(m) => {
+                    let file = format!("{}/{item_path}", m.mount_path.trim_end_matches('/'));
+                    let cmd = c.command.clone().unwrap_or_default().join(" ");
+                    if !cmd.contains("--client_auth_params") || !cmd.contains(&file) {
+                        o.fail(Failure::new(
+                            &obj,
+                            format!("containers[{}].command", c.name),
+                            format!("--client_auth_params naming the mounted key file {file}"),
+                            "not there",
+                        ));
+                    }
+                    o.note(format!(
+                        "per-user OAuth2: Secret {secret} item {key} mounted at {file}; the instance's auth \
+                         parameters name it"
+                    ));
+                }
+            }
+        }
+    }
+
+    // Insecure mode.
+    let object = "fixture functions/exclamation.yaml as auth-insecure (insecure token auth)";
+    let (cctx, _) = require!(insecure_context(ctx), object);
+    let (fx, sts) = require!(
+        reconciled(ctx, &client, "auth-insecure", &cctx).await,
+        object
+    );
+    let obj = format!(
+        "StatefulSet {ns}/{} (insecure mode)",
+        sts.metadata.name.clone().unwrap_or_default()
+    );
+    let Some(auth_secret) = fx.resource["spec"]["pulsar"]["authSecret"].as_str() else {
+        o.fail(Failure::new(
+            object,
+            "spec.pulsar.authSecret",
+            "a Secret name",
+            "absent",
+        ));
+        return o;
+    };
+    let keys: Vec<String> = fx
+        .secrets
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some(auth_secret))
+        .map(|s| {
+            s.data
+                .iter()
+                .flatten()
+                .map(|(k, _)| k.clone())
+                .chain(s.string_data.iter().flatten().map(|(k, _)| k.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let pod = sts
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.clone())
+        .unwrap_or_default();
+    let c = super::reconcile::main_container(&pod, Kind::Function);
+    let from_secret = c
+        .env_from
+        .iter()
+        .flatten()
+        .any(|e| e.secret_ref.as_ref().is_some_and(|r| r.name == auth_secret));
+    if !from_secret {
+        o.fail(Failure::new(
+            &obj,
+            format!("containers[{}].envFrom", c.name),
+            format!("secretRef {auth_secret}"),
+            format!(
+                "{:?}",
+                c.env_from
+                    .iter()
+                    .flatten()
+                    .map(|e| e.secret_ref.as_ref().map(|r| r.name.clone()))
+                    .collect::<Vec<_>>()
+            ),
+        ));
+    }
+    let cmd = c.command.clone().unwrap_or_default().join(" ");
+    for (flag, key) in [
+        ("--client_auth_plugin", "clientAuthenticationPlugin"),
+        ("--client_auth_params", "clientAuthenticationParameters"),
+    ] {
+        if !keys.iter().any(|k| k == key) {
+            o.fail(Failure::new(
+                format!("Secret {ns}/{auth_secret}"),
+                format!("data.{key}"),
+                "present",
+                format!("keys {keys:?}"),
+            ));
+        }
+        let wanted = format!("{flag} ${key}");
+        if !cmd.contains(&wanted) {
+            o.fail(Failure::new(
+                &obj,
+                format!("containers[{}].command", c.name),
+                format!("`{wanted}` (the value from the auth Secret)"),
+                "not there",
+            ));
+        }
+    }
+    o.note(format!(
+        "insecure mode: envFrom Secret {auth_secret}; --client_auth_plugin/--client_auth_params from its keys"
+    ));
+    o
 }

@@ -237,8 +237,15 @@ pub async fn apply(
         .to_owned();
     let obj: DynamicObject =
         serde_json::from_value(body).map_err(|e| format!("as DynamicObject: {e}"))?;
-    let api: Api<DynamicObject> =
-        Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
+    // The group the resource names (targets before v0.1.4 use the older group).
+    let ar = match obj.types.as_ref().map(|t| t.api_version.split_once('/')) {
+        Some(Some((group, version))) => ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk(group, version, kind.kind()),
+            kind.dir(),
+        ),
+        _ => kind.api_resource(),
+    };
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &ar);
     let stored = api
         .patch(&name, &pp, &Patch::Apply(&obj))
         .await
@@ -381,6 +388,27 @@ pub fn round_trip_str(
             .map(|(p, g, _)| (p, "absent".to_owned(), g)),
     );
     Ok(diffs)
+}
+
+/// Pulsar's status JSON (`pulsar-admin functions status`) of a resource of `kind`, by fmesh's status conversion
+/// (`fm_convert::status`) from the operator's StatefulSet and the pods listed for it (no instance reports).
+pub fn status_json(
+    kind: Kind,
+    cluster: &str,
+    image: Option<&str>,
+    sts: &k8s_openapi::api::apps::v1::StatefulSet,
+    pods: &[k8s_openapi::api::core::v1::Pod],
+) -> Result<Value, String> {
+    use fm_convert::status::{function_status, sink_status, source_status};
+    let none = std::collections::BTreeMap::new();
+    match kind {
+        Kind::Function => {
+            serde_json::to_value(function_status(cluster, image, Some(sts), pods, &none))
+        }
+        Kind::Sink => serde_json::to_value(sink_status(cluster, image, Some(sts), pods, &none)),
+        Kind::Source => serde_json::to_value(source_status(cluster, image, Some(sts), pods, &none)),
+    }
+    .map_err(|e| format!("status JSON: {e}"))
 }
 
 #[cfg(test)]

@@ -146,13 +146,16 @@ pub fn all(fixtures_dir: &Path) -> Vec<Scenario> {
         scenario("8 unknown enum value rejected by the API server", |c| {
             Box::pin(bad_resources::unknown_enum(c))
         }),
-        scenario("9 target v0.6.0: fixtures accepted", |c| {
-            Box::pin(versions::v0_6_0(c))
-        }),
-        scenario("9 target v0.14.0: fixtures accepted", |c| {
-            Box::pin(versions::v0_14_0(c))
-        }),
     ]);
+    for t in versions::targets() {
+        v.push(scenario(
+            format!("9 target {t}: fixtures accepted"),
+            move |c| {
+                let t = t.clone();
+                Box::pin(async move { versions::target(c, &t).await })
+            },
+        ));
+    }
     v
 }
 

@@ -2,12 +2,17 @@
 //! created, a function package uploaded, the converted resource names exactly that package, and the package's
 //! metadata can be read back. With the operator, status conversion of a reconciled resource.
 
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::json;
 
 use super::fixtures::{self, Kind};
 use super::{need_operator, Ctx};
 use crate::backend::PulsarAdmin;
-use crate::kubeutil::ensure_namespace;
+use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
 use crate::{crds, gate, require};
 
@@ -139,15 +144,133 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
     o
 }
 
-/// Scenario 7: With the operator: status conversion of a reconciled resource gives the Pulsar status JSON with the
-/// right instance count.
+/// Scenario 7: With the operator: `exclamation.yaml` with parallelism 2, reconciled in the operator's namespace.
+/// The operator writes the resource's status (`status.replicas` = 2, a selector); fmesh's status conversion of
+/// the operator's StatefulSet and the pods that selector finds gives Pulsar's status JSON with
+/// `numInstances` = the StatefulSet's replica count, one instance entry per replica, and none running (no pod
+/// runs here).
 pub async fn reconciled_status(ctx: &Ctx<'_>) -> Outcome {
+    let mut o = Outcome::default();
     gate!(need_operator(ctx));
-    Outcome::failed_with(Failure::new(
-        "7 status of a reconciled resource",
-        "-",
-        "a check of the reconciled resource's status",
-        "not written yet: no Function Mesh operator has been available to write it against \
-         (see docs/conformance-blockers.md)",
-    ))
+    crds!(ctx, o);
+    let ns = crate::backend::OPERATOR_WATCHED_NAMESPACE;
+    let object = "fixture functions/exclamation.yaml as status-check (parallelism 2)";
+    let client = ctx.backend.client();
+    require!(
+        ensure_namespace(&client, ns).await,
+        format!("namespace {ns}")
+    );
+    let file = ctx.fixtures.join("functions").join("exclamation.yaml");
+    let cctx = require!(fixtures::context(&ctx.fixtures), object);
+    let mut cfg = require!(fixtures::read_config(&file), object);
+    cfg["name"] = json!("status-check");
+    cfg["parallelism"] = json!(2);
+    let fx = require!(
+        fixtures::convert_value(&cfg, &file, Kind::Function, &cctx),
+        object
+    );
+    let (name, _) = require!(
+        fixtures::apply(&client, ns, Kind::Function, &fx).await,
+        object
+    );
+    let obj = format!("Function {ns}/{name}");
+    let sts_name = format!("{name}-function");
+    require!(
+        super::reconcile::wait_statefulset(&client, ns, &sts_name).await,
+        format!("StatefulSet {ns}/{sts_name}")
+    );
+    // The operator's status of the resource.
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), ns, &Kind::Function.api_resource());
+    let written = wait_for(
+        &format!("{obj} status.replicas = 2"),
+        Duration::from_secs(60),
+        || {
+            let api = api.clone();
+            let n = name.clone();
+            async move {
+                let r = api.get(&n).await?;
+                Ok(r.data["status"]["replicas"].as_i64() == Some(2))
+            }
+        },
+    )
+    .await;
+    if let Err(e) = written {
+        o.fail(Failure::new(&obj, "status.replicas", "2", e.to_string()));
+        return o;
+    }
+    let stored = require!(
+        fixtures::get_stored(&client, ns, Kind::Function, &name).await,
+        obj
+    );
+    let selector = stored["status"]["selector"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if selector.is_empty() {
+        o.fail(Failure::new(
+            &obj,
+            "status.selector",
+            "a label selector",
+            "absent",
+        ));
+    }
+    let sts = require!(
+        Api::<StatefulSet>::namespaced(client.clone(), ns)
+            .get(&sts_name)
+            .await,
+        format!("StatefulSet {ns}/{sts_name}")
+    );
+    let pods = require!(
+        Api::<Pod>::namespaced(client.clone(), ns)
+            .list(&ListParams::default().labels(&selector))
+            .await,
+        format!("pods of {obj}")
+    )
+    .items;
+    let cluster = fx.resource["metadata"]["labels"]["compute.functionmesh.io/pulsar-cluster"]
+        .as_str()
+        .unwrap_or(crate::pulsar_local::CLUSTER_NAME)
+        .to_owned();
+    let status = require!(
+        fixtures::status_json(
+            Kind::Function,
+            &cluster,
+            fx.resource["spec"]["image"].as_str(),
+            &sts,
+            &pods
+        ),
+        obj
+    );
+    let sobj = format!("{obj} → Pulsar status");
+    let sts_replicas = sts.status.as_ref().map_or(0, |s| s.replicas);
+    o.check_eq(
+        &sobj,
+        "numInstances",
+        Some(i64::from(sts_replicas)),
+        status["numInstances"].as_i64(),
+    );
+    o.check_eq(&sobj, "numRunning", Some(0), status["numRunning"].as_i64());
+    let instances = status["instances"].as_array().cloned().unwrap_or_default();
+    o.check_eq(
+        &sobj,
+        "instances (count)",
+        i64::from(sts_replicas),
+        instances.len() as i64,
+    );
+    for (i, inst) in instances.iter().enumerate() {
+        o.check_eq(
+            &sobj,
+            &format!("instances[{i}].status.running"),
+            Some(false),
+            inst["status"]["running"].as_bool(),
+        );
+    }
+    o.note(format!(
+        "operator: status.replicas 2, selector `{selector}`; StatefulSet status.replicas {sts_replicas}, \
+         {} pod(s); Pulsar status: {}",
+        pods.len(),
+        status
+    ));
+    o
 }
