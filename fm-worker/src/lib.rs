@@ -1,0 +1,203 @@
+//! The Function Mesh worker service: Pulsar's admin REST API v3 for functions, sinks and sources
+//! (what `pulsar-admin` and pulsarctl speak with `--admin-url`), answered by writing Function
+//! Mesh resources to Kubernetes.
+//!
+//! [`router`] gives the whole API as an axum [`Router`], so another service can embed or extend
+//! it; the `fmesh-worker` binary serves it. State lives only in the Kubernetes API server: any
+//! number of workers can serve the same namespace.
+//!
+//! Calls into the fmesh library crates are all in the `library` module.
+// Library code never panics on input: no unwrap/expect/panic!/indexing (tests exempt).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod error;
+pub mod form;
+mod handlers;
+pub mod identity;
+pub mod library;
+pub mod settings;
+pub mod store;
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+pub use error::ApiError;
+pub use identity::{AllowAll, Authenticator, Identity, Operation, Policy, Target, Unverified};
+pub use library::{Catalogue, ConfigProblem, Library};
+pub use settings::{Settings, StartupError};
+pub use store::Store;
+
+/// The three kinds of component the API serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A Pulsar function (`/admin/v3/functions`).
+    Function,
+    /// A Pulsar IO sink (`/admin/v3/sinks`, `/admin/v3/sink`).
+    Sink,
+    /// A Pulsar IO source (`/admin/v3/sources`, `/admin/v3/source`).
+    Source,
+}
+
+impl Kind {
+    /// All three.
+    pub const ALL: [Kind; 3] = [Kind::Function, Kind::Sink, Kind::Source];
+
+    /// `function`, `sink`, `source`.
+    pub fn lower(self) -> &'static str {
+        match self {
+            Kind::Function => "function",
+            Kind::Sink => "sink",
+            Kind::Source => "source",
+        }
+    }
+
+    /// `Function`, `Sink`, `Source` (Pulsar's error texts).
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Function => "Function",
+            Kind::Sink => "Sink",
+            Kind::Source => "Source",
+        }
+    }
+
+    /// Name of the config part of create and update.
+    pub fn config_part(self) -> &'static str {
+        match self {
+            Kind::Function => "functionConfig",
+            Kind::Sink => "sinkConfig",
+            Kind::Source => "sourceConfig",
+        }
+    }
+}
+
+struct Inner {
+    library: Library,
+    catalogue: RwLock<Arc<Catalogue>>,
+    connectors_path: Option<std::path::PathBuf>,
+    store: Store,
+    authenticator: Box<dyn Authenticator>,
+    policy: Box<dyn Policy>,
+}
+
+/// What every request shares: the configuration read once at start-up, the connector catalogue,
+/// the Kubernetes client, the authenticator and the policy.
+#[derive(Clone)]
+pub struct WorkerState(Arc<Inner>);
+
+impl WorkerState {
+    /// A state with [`Unverified`] identities and the [`AllowAll`] policy.
+    pub fn new(settings: Settings, client: kube::Client) -> Self {
+        Self::with_access(settings, client, Box::new(Unverified), Box::new(AllowAll))
+    }
+
+    /// A state with the given authenticator and policy.
+    pub fn with_access(
+        settings: Settings,
+        client: kube::Client,
+        authenticator: Box<dyn Authenticator>,
+        policy: Box<dyn Policy>,
+    ) -> Self {
+        let store = Store::new(client, settings.library.namespace());
+        WorkerState(Arc::new(Inner {
+            library: settings.library,
+            catalogue: RwLock::new(Arc::new(settings.catalogue)),
+            connectors_path: settings.connectors_path,
+            store,
+            authenticator,
+            policy,
+        }))
+    }
+
+    /// The worker configuration.
+    pub fn library(&self) -> &Library {
+        &self.0.library
+    }
+
+    /// The Kubernetes side.
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// The current connector catalogue.
+    pub fn catalogue(&self) -> Arc<Catalogue> {
+        match self.0.catalogue.read() {
+            Ok(c) => Arc::clone(&c),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Re-reads the connector catalogue file (when one is configured); keeps the old catalogue
+    /// when the file cannot be read.
+    pub fn reload_catalogue(&self) -> Result<usize, ConfigProblem> {
+        let Some(path) = &self.0.connectors_path else {
+            return Ok(self.catalogue().len());
+        };
+        let fresh = settings::read_catalogue(path)?;
+        let n = fresh.len();
+        match self.0.catalogue.write() {
+            Ok(mut c) => *c = Arc::new(fresh),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(fresh),
+        }
+        Ok(n)
+    }
+
+    /// The authenticator.
+    pub fn authenticator(&self) -> &dyn Authenticator {
+        self.0.authenticator.as_ref()
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &dyn Policy {
+        self.0.policy.as_ref()
+    }
+
+    /// Checks the cluster at start-up: the Function Mesh CRDs must be served.
+    pub async fn check_cluster(&self) -> Result<(), StartupError> {
+        let missing = self
+            .store()
+            .missing_crds()
+            .await
+            .map_err(|e| StartupError::Cluster(e.to_string()))?;
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(StartupError::CrdsMissing(missing))
+        }
+    }
+}
+
+/// The largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// How long one request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The whole REST API: `/admin/v3/functions`, `/admin/v3/sinks` and `/admin/v3/sink`,
+/// `/admin/v3/sources` and `/admin/v3/source`, with tracing, a body limit and a timeout.
+pub fn router(state: WorkerState) -> Router {
+    let api = Router::new()
+        .nest("/admin/v3/functions", handlers::routes(Kind::Function))
+        .nest("/admin/v3/sinks", handlers::routes(Kind::Sink))
+        .nest("/admin/v3/sink", handlers::routes(Kind::Sink))
+        .nest("/admin/v3/sources", handlers::routes(Kind::Source))
+        .nest("/admin/v3/source", handlers::routes(Kind::Source))
+        .fallback(handlers::no_such_endpoint)
+        .with_state(state);
+    api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
