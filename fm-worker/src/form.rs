@@ -56,9 +56,12 @@ pub async fn read(kind: Kind, upload_enabled: bool, req: Request) -> Result<Form
             kind.config_part()
         )));
     }
-    let mut multipart = Multipart::from_request(req, &())
-        .await
-        .map_err(|e| ApiError::bad_request(format!("the multipart body cannot be read: {}", e.body_text())))?;
+    let mut multipart = Multipart::from_request(req, &()).await.map_err(|e| {
+        ApiError::bad_request(format!(
+            "the multipart body cannot be read: {}",
+            e.body_text()
+        ))
+    })?;
     let mut form = Form::default();
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().trim().to_owned();

@@ -196,9 +196,9 @@ fn kube_fault(e: KubeError) -> ApiError {
     match e {
         KubeError::NotFound => ApiError::internal("Kubernetes API server: object not found"),
         KubeError::Conflict(m) => ApiError::conflict(m),
-        KubeError::Rejected(m) => {
-            ApiError::bad_request(format!("the Kubernetes API server refused the resource: {m}"))
-        }
+        KubeError::Rejected(m) => ApiError::bad_request(format!(
+            "the Kubernetes API server refused the resource: {m}"
+        )),
         e @ (KubeError::Forbidden(_) | KubeError::Other(_)) => ApiError::internal(e.to_string()),
     }
 }
@@ -273,9 +273,9 @@ async fn generate(
     req: Request,
 ) -> Result<(Generated, UpdateOptions)> {
     let form = form::read(kind, state.library().upload_enabled(), req).await?;
-    let config = form.config.ok_or_else(|| {
-        ApiError::bad_request(format!("{} config is not provided", kind.title()))
-    })?;
+    let config = form
+        .config
+        .ok_or_else(|| ApiError::bad_request(format!("{} config is not provided", kind.title())))?;
     let secrets = existing_secrets(state).await?;
     let catalogue = state.catalogue();
     let generated = state
@@ -305,10 +305,22 @@ async fn create(
     req: Request,
 ) -> Result<StatusCode> {
     let ids = (tenant.as_str(), namespace.as_str(), name.as_str());
-    admit(kind, &state, &who, Operation::Create, (&tenant, &namespace, Some(&name))).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::Create,
+        (&tenant, &namespace, Some(&name)),
+    )
+    .await?;
     let (g, _) = generate(kind, &state, &who, ids, req).await?;
     let store = state.store();
-    if store.get(kind, &g.name).await.map_err(kube_fault)?.is_some() {
+    if store
+        .get(kind, &g.name)
+        .await
+        .map_err(kube_fault)?
+        .is_some()
+    {
         return Err(ApiError::conflict(format!(
             "{} {name} already exists",
             kind.title()
@@ -345,7 +357,14 @@ async fn update(
     req: Request,
 ) -> Result<StatusCode> {
     let ids = (tenant.as_str(), namespace.as_str(), name.as_str());
-    admit(kind, &state, &who, Operation::Update, (&tenant, &namespace, Some(&name))).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::Update,
+        (&tenant, &namespace, Some(&name)),
+    )
+    .await?;
     let store = state.store();
     let resource_name = state.library().resource_name(&tenant, &namespace, &name);
     let existing = store
@@ -365,7 +384,11 @@ async fn update(
         if let Some(spec) = g.resource.get_mut("spec").and_then(Value::as_object_mut) {
             spec.insert("replicas".into(), json!(0));
         }
-        if let Some(meta) = g.resource.get_mut("metadata").and_then(Value::as_object_mut) {
+        if let Some(meta) = g
+            .resource
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+        {
             let ann = meta.entry("annotations").or_insert_with(|| json!({}));
             if let Some(a) = ann.as_object_mut() {
                 a.insert(STOPPED_ANNOTATION.into(), json!(wanted.to_string()));
@@ -397,10 +420,11 @@ async fn update(
             )),
             other => kube_fault(other),
         })?;
-    for stale in owned
-        .iter()
-        .filter(|o| !g.secrets.iter().any(|s| s.metadata.name.as_deref() == Some(o.as_str())))
-    {
+    for stale in owned.iter().filter(|o| {
+        !g.secrets
+            .iter()
+            .any(|s| s.metadata.name.as_deref() == Some(o.as_str()))
+    }) {
         store.delete_secret(stale).await.map_err(kube_fault)?;
     }
     tracing::info!(kind = kind.lower(), %tenant, %namespace, %name, "updated");
@@ -413,10 +437,21 @@ async fn delete(
     who: Identity,
     Path((tenant, namespace, name)): Path<(String, String, String)>,
 ) -> Result<StatusCode> {
-    admit(kind, &state, &who, Operation::Delete, (&tenant, &namespace, Some(&name))).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::Delete,
+        (&tenant, &namespace, Some(&name)),
+    )
+    .await?;
     let store = state.store();
     let resource_name = state.library().resource_name(&tenant, &namespace, &name);
-    if !store.delete(kind, &resource_name).await.map_err(kube_fault)? {
+    if !store
+        .delete(kind, &resource_name)
+        .await
+        .map_err(kube_fault)?
+    {
         return Err(missing(kind, &name));
     }
     for s in store
@@ -451,7 +486,14 @@ async fn get_config(
     who: Identity,
     Path((tenant, namespace, name)): Path<(String, String, String)>,
 ) -> Result<Json<Value>> {
-    admit(kind, &state, &who, Operation::Get, (&tenant, &namespace, Some(&name))).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::Get,
+        (&tenant, &namespace, Some(&name)),
+    )
+    .await?;
     let (_, resource) = stored(kind, &state, (&tenant, &namespace, &name)).await?;
     let mut config = state
         .library()
@@ -474,12 +516,16 @@ async fn list(
     who: Identity,
     Path((tenant, namespace)): Path<(String, String)>,
 ) -> Result<Json<Vec<String>>> {
-    admit(kind, &state, &who, Operation::List, (&tenant, &namespace, None)).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::List,
+        (&tenant, &namespace, None),
+    )
+    .await?;
     // `=` and `:` are valid in Pulsar names but never in label values: nothing can match.
-    if [&tenant, &namespace]
-        .iter()
-        .any(|s| s.contains(['=', ':']))
-    {
+    if [&tenant, &namespace].iter().any(|s| s.contains(['=', ':'])) {
         return Ok(Json(Vec::new()));
     }
     let mut names = std::collections::BTreeSet::new();
@@ -498,11 +544,7 @@ async fn list(
     Ok(Json(names.into_iter().collect()))
 }
 
-async fn status_value(
-    kind: Kind,
-    state: &WorkerState,
-    ids: (&str, &str, &str),
-) -> Result<Value> {
+async fn status_value(kind: Kind, state: &WorkerState, ids: (&str, &str, &str)) -> Result<Value> {
     let (resource_name, resource) = stored(kind, state, ids).await?;
     let store = state.store();
     let sts = store
@@ -522,7 +564,14 @@ async fn status(
     who: Identity,
     Path((tenant, namespace, name)): Path<(String, String, String)>,
 ) -> Result<Json<Value>> {
-    admit(kind, &state, &who, Operation::Status, (&tenant, &namespace, Some(&name))).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::Status,
+        (&tenant, &namespace, Some(&name)),
+    )
+    .await?;
     Ok(Json(
         status_value(kind, &state, (&tenant, &namespace, &name)).await?,
     ))
@@ -541,7 +590,14 @@ async fn instance_status(
     who: Identity,
     Path((tenant, namespace, name, instance)): Path<(String, String, String, String)>,
 ) -> Result<Json<Value>> {
-    admit(kind, &state, &who, Operation::Status, (&tenant, &namespace, Some(&name))).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::Status,
+        (&tenant, &namespace, Some(&name)),
+    )
+    .await?;
     let id = instance_id(&instance)?;
     let whole = status_value(kind, &state, (&tenant, &namespace, &name)).await?;
     whole
@@ -554,12 +610,7 @@ async fn instance_status(
         .and_then(|i| i.get("status"))
         .cloned()
         .map(Json)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "{} {name} has no instance {id}",
-                kind.title()
-            ))
-        })
+        .ok_or_else(|| ApiError::not_found(format!("{} {name} has no instance {id}", kind.title())))
 }
 
 async fn lifecycle(
@@ -573,7 +624,14 @@ async fn lifecycle(
             "no such endpoint: POST …/{name}/{action}"
         )));
     }
-    admit(kind, &state, &who, Operation::Lifecycle, (&tenant, &namespace, Some(&name))).await?;
+    admit(
+        kind,
+        &state,
+        &who,
+        Operation::Lifecycle,
+        (&tenant, &namespace, Some(&name)),
+    )
+    .await?;
     let (resource_name, resource) = stored(kind, &state, (&tenant, &namespace, &name)).await?;
     let rv = resource_version(&resource)?;
     let stopped = stopped_parallelism(&resource);
@@ -640,7 +698,11 @@ async fn instance_lifecycle(
     .into_response()
 }
 
-async fn connectors(kind: Kind, State(state): State<WorkerState>, who: Identity) -> Result<Json<Value>> {
+async fn connectors(
+    kind: Kind,
+    State(state): State<WorkerState>,
+    who: Identity,
+) -> Result<Json<Value>> {
     enabled(kind, &state)?;
     state
         .policy()
@@ -707,9 +769,9 @@ async fn reload(kind: Kind, State(state): State<WorkerState>, who: Identity) -> 
             },
         )
         .await?;
-    let n = state
-        .reload_catalogue()
-        .map_err(|e| ApiError::internal(format!("the connector catalogue cannot be reloaded: {e}")))?;
+    let n = state.reload_catalogue().map_err(|e| {
+        ApiError::internal(format!("the connector catalogue cannot be reloaded: {e}"))
+    })?;
     tracing::info!(connectors = n, "connector catalogue reloaded");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -185,8 +185,7 @@ impl Library {
                     .unwrap_or("default")
                     .to_owned();
                 if worker.function_runtime_factory_configs.is_none() {
-                    worker.functions_worker_service_custom_configs.job_namespace =
-                        Some(ns.clone());
+                    worker.functions_worker_service_custom_configs.job_namespace = Some(ns.clone());
                 }
                 ns
             }
@@ -339,7 +338,8 @@ impl Library {
         );
         let (resource, secrets) = match s.kind {
             Kind::Function => {
-                let mut c: FunctionConfig = fm_convert::parse::parse(s.config).map_err(unreadable)?;
+                let mut c: FunctionConfig =
+                    fm_convert::parse::parse(s.config).map_err(unreadable)?;
                 (c.tenant, c.namespace, c.name) = ids;
                 let out = fm_convert::convert::function_to_resource(&c, &ctx).map_err(rejected)?;
                 (to_json(&out.resource)?, out.secrets)

@@ -46,9 +46,7 @@ fn read_text(path: &Path) -> Result<String, StartupError> {
     if meta.len() > MAX_CONFIG_FILE_BYTES {
         return Err(StartupError::Read {
             path: shown,
-            source: std::io::Error::other(format!(
-                "larger than {MAX_CONFIG_FILE_BYTES} bytes"
-            )),
+            source: std::io::Error::other(format!("larger than {MAX_CONFIG_FILE_BYTES} bytes")),
         });
     }
     std::fs::read_to_string(path).map_err(|source| StartupError::Read {
@@ -110,8 +108,9 @@ impl Settings {
                     if !p.is_file() {
                         return Err(StartupError::Config(ConfigProblem {
                             file: worker_config.display().to_string(),
-                            path: "functionsWorkerServiceCustomConfigs.connectorDefinitionsFilePath"
-                                .into(),
+                            path:
+                                "functionsWorkerServiceCustomConfigs.connectorDefinitionsFilePath"
+                                    .into(),
                             message: format!("{} is not a readable file", p.display()),
                         }));
                     }

@@ -118,7 +118,10 @@ impl Store {
         if let Some(o) = patch.as_object_mut() {
             let meta = o.entry("metadata").or_insert_with(|| json!({}));
             if let Some(m) = meta.as_object_mut() {
-                m.insert("resourceVersion".into(), Value::String(resource_version.into()));
+                m.insert(
+                    "resourceVersion".into(),
+                    Value::String(resource_version.into()),
+                );
             }
         }
         let params = PatchParams {
@@ -153,7 +156,10 @@ impl Store {
 
     /// Names of the Secrets the worker made for a resource.
     pub async fn owned_secrets(&self, kind: Kind, owner: &str) -> Result<Vec<String>, KubeError> {
-        let selector = format!("{OWNER_KIND_LABEL}={},{OWNER_NAME_LABEL}={owner}", kind.lower());
+        let selector = format!(
+            "{OWNER_KIND_LABEL}={},{OWNER_NAME_LABEL}={owner}",
+            kind.lower()
+        );
         let list = self
             .secrets()
             .list_metadata(&ListParams::default().labels(&selector))
@@ -210,9 +216,7 @@ impl Store {
             .await
             .map(|_| ())
             .map_err(|e| match KubeError::from(e) {
-                KubeError::Forbidden(_) => {
-                    KubeError::Forbidden(format!("applying Secret {name}"))
-                }
+                KubeError::Forbidden(_) => KubeError::Forbidden(format!("applying Secret {name}")),
                 KubeError::Conflict(_) => KubeError::Conflict(format!("Secret {name}")),
                 KubeError::NotFound => KubeError::Other(format!("Secret {name}: not found")),
                 _ => KubeError::Other(format!("applying Secret {name} failed")),
