@@ -3,7 +3,7 @@
 mod support;
 
 use http::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 use support::*;
 
 const F: &str = "/admin/v3/functions/public/default";
@@ -314,8 +314,7 @@ async fn update_applies_with_the_resource_version() {
     let apply = fake
         .log()
         .into_iter()
-        .filter(|r| r.method == Method::PATCH)
-        .last()
+        .rfind(|r| r.method == Method::PATCH)
         .unwrap();
     assert_eq!(apply.body["metadata"]["resourceVersion"], rv);
 }
@@ -820,8 +819,9 @@ fn job_namespace_and_cluster_fall_back() {
 async fn identity_headers_reach_the_policy() {
     use fm_worker::identity::{Identity, Operation, Policy, Target};
     use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<(Operation, Option<String>)>>>;
     #[derive(Clone, Default)]
-    struct DenyDelete(Arc<Mutex<Vec<(Operation, Option<String>)>>>);
+    struct DenyDelete(Seen);
     impl Policy for DenyDelete {
         fn check<'a>(
             &'a self,
@@ -862,5 +862,4 @@ async fn identity_headers_reach_the_policy() {
     assert!(fake.log().is_empty());
     let seen = policy.0.lock().unwrap().clone();
     assert_eq!(seen, vec![(Operation::Delete, Some("alice".to_owned()))]);
-    let _: Value = Value::Null;
 }
