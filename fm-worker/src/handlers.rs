@@ -265,17 +265,72 @@ async fn existing_secrets(state: &WorkerState) -> Result<Vec<k8s_openapi::api::c
     }
 }
 
+/// Pulsar's update semantics: the submitted fields replace the stored ones; input maps gain
+/// entries; absent or null fields keep their stored values (so `update --parallelism 3` works).
+fn merge_update(stored: Value, submitted: Value) -> Value {
+    let (Value::Object(mut merged), Value::Object(new)) = (stored, submitted) else {
+        return Value::Null;
+    };
+    for (k, v) in new {
+        if v.is_null() {
+            continue;
+        }
+        match (k.as_str(), merged.get_mut(&k), v) {
+            (
+                "inputSpecs" | "customSerdeInputs" | "customSchemaInputs",
+                Some(Value::Object(old)),
+                Value::Object(add),
+            ) => old.extend(add),
+            ("inputs", Some(Value::Array(old)), Value::Array(add)) => {
+                for t in add {
+                    if !old.contains(&t) {
+                        old.push(t);
+                    }
+                }
+            }
+            (_, _, v) => {
+                merged.insert(k, v);
+            }
+        }
+    }
+    Value::Object(merged)
+}
+
 async fn generate(
     kind: Kind,
     state: &WorkerState,
     who: &Identity,
     (tenant, namespace, name): (&str, &str, &str),
+    existing: Option<&Value>,
     req: Request,
 ) -> Result<(Generated, UpdateOptions)> {
     let form = form::read(kind, state.library().upload_enabled(), req).await?;
-    let config = form
+    let mut config = form
         .config
         .ok_or_else(|| ApiError::bad_request(format!("{} config is not provided", kind.title())))?;
+    if let Some(existing) = existing {
+        let submitted = crate::library::parse_document(&config)
+            .map_err(|i| rejected(kind, Rejected::Unreadable(i)))?;
+        if !submitted.is_object() {
+            return Err(ApiError::bad_request(format!(
+                "{}: expected a JSON object",
+                kind.config_part()
+            )));
+        }
+        let mut stored = state
+            .library()
+            .config_of(&state.catalogue(), kind, existing)
+            .map_err(|m| {
+                ApiError::internal(format!(
+                    "the stored {} {name} cannot be read back: {m}",
+                    kind.lower()
+                ))
+            })?;
+        if let (Some(p), Some(o)) = (stopped_parallelism(existing), stored.as_object_mut()) {
+            o.insert("parallelism".into(), json!(p));
+        }
+        config = merge_update(stored, submitted).to_string();
+    }
     let secrets = existing_secrets(state).await?;
     let catalogue = state.catalogue();
     let generated = state
@@ -313,7 +368,7 @@ async fn create(
         (&tenant, &namespace, Some(&name)),
     )
     .await?;
-    let (g, _) = generate(kind, &state, &who, ids, req).await?;
+    let (g, _) = generate(kind, &state, &who, ids, None, req).await?;
     let store = state.store();
     if store
         .get(kind, &g.name)
@@ -372,7 +427,7 @@ async fn update(
         .await
         .map_err(kube_fault)?
         .ok_or_else(|| missing(kind, &name))?;
-    let (mut g, options) = generate(kind, &state, &who, ids, req).await?;
+    let (mut g, options) = generate(kind, &state, &who, ids, Some(&existing), req).await?;
     let rv = resource_version(&existing)?;
     if stopped_parallelism(&existing).is_some() {
         // A stopped component stays stopped; start brings up the new parallelism.

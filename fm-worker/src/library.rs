@@ -469,6 +469,15 @@ fn rejected(e: ConvertError) -> Rejected {
     }
 }
 
+/// Reads a config document (JSON in Jackson or Gson spelling, or YAML) as a JSON value, for
+/// merging an update into the stored config.
+pub fn parse_document(text: &str) -> Result<Value, Issue> {
+    fm_convert::parse::parse::<Value>(text).map_err(|e| Issue {
+        path: e.path,
+        message: e.message,
+    })
+}
+
 /// Where each kind lives in the API server.
 pub fn api_resource(kind: Kind) -> ApiResource {
     match kind {

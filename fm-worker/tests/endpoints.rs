@@ -863,3 +863,62 @@ async fn identity_headers_reach_the_policy() {
     let seen = policy.0.lock().unwrap().clone();
     assert_eq!(seen, vec![(Operation::Delete, Some("alice".to_owned()))]);
 }
+
+#[tokio::test]
+async fn update_with_only_parallelism_keeps_the_rest() {
+    let (app, fake) = worker();
+    create_function(&app, "p").await;
+    let path = function_path(&resource_name("p"));
+    let before = fake.object(&path).unwrap();
+    // What `pulsar-admin functions update --parallelism 4` sends: the names and the change.
+    let cfg = r#"{"tenant":"public","namespace":"default","name":"p","parallelism":4}"#;
+    let a = send(
+        &app,
+        multipart(
+            Method::PUT,
+            &format!("{F}/p"),
+            &[Part::json("functionConfig", cfg)],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{a:?}");
+    let after = fake.object(&path).unwrap();
+    assert_eq!(after["spec"]["replicas"], 4);
+    assert_eq!(after["spec"]["input"], before["spec"]["input"]);
+    assert_eq!(after["spec"]["java"], before["spec"]["java"]);
+    assert_eq!(after["spec"]["className"], before["spec"]["className"]);
+    // A new input topic is added to the stored ones.
+    let cfg = r#"{"inputs":["persistent://public/default/more"]}"#;
+    let a = send(
+        &app,
+        multipart(
+            Method::PUT,
+            &format!("{F}/p"),
+            &[Part::json("functionConfig", cfg)],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{a:?}");
+    let a = send(&app, request(Method::GET, &format!("{F}/p"))).await;
+    assert_eq!(
+        a.json["inputs"],
+        json!([
+            "persistent://public/default/in",
+            "persistent://public/default/more"
+        ]),
+        "{a:?}"
+    );
+    assert_eq!(a.json["parallelism"], 4);
+    // A config that is not an object is refused.
+    let a = send(
+        &app,
+        multipart(
+            Method::PUT,
+            &format!("{F}/p"),
+            &[Part::json("functionConfig", "[1]")],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.reason(), "functionConfig: expected a JSON object");
+}
