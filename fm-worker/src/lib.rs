@@ -201,3 +201,65 @@ pub fn router(state: WorkerState) -> Router {
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
+
+/// Serves [`router`] on `listener` until `shutdown` completes (then finishes the requests in
+/// flight).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: WorkerState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A worker serving in the background (see [`spawn`]).
+#[derive(Debug)]
+pub struct Running {
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// `http://<addr>`, what `pulsar-admin --admin-url` takes.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes the requests in flight, and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match (&mut self.task).await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(e.to_string())),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `addr` (port 0: a free port) and serves the worker on the current tokio runtime.
+pub async fn spawn(addr: std::net::SocketAddr, state: WorkerState) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    Ok(Running {
+        addr,
+        stop: Some(tx),
+        task,
+    })
+}

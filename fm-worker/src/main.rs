@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fm_worker::{router, Settings, StartupError, WorkerState};
+use fm_worker::{serve, Settings, StartupError, WorkerState};
 
 /// The Function Mesh worker service.
 #[derive(Debug, Parser)]
@@ -98,8 +98,7 @@ async fn run(args: Args) -> Result<(), StartupError> {
         source,
     })?;
     tracing::info!(%local, %namespace, %cluster, connectors, "fmesh-worker listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+    serve(listener, state, shutdown_signal())
         .await
         .map_err(|source| StartupError::Read {
             path: format!("serving on {local}"),
