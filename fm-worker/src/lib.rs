@@ -184,7 +184,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The whole REST API: `/admin/v3/functions`, `/admin/v3/sinks` and `/admin/v3/sink`,
-/// `/admin/v3/sources` and `/admin/v3/source`, with tracing, a body limit and a timeout.
+/// `/admin/v3/sources` and `/admin/v3/source`, plus `/healthz` (liveness: answers `ok`), with
+/// tracing, a body limit and a timeout.
 pub fn router(state: WorkerState) -> Router {
     let api = Router::new()
         .nest("/admin/v3/functions", handlers::routes(Kind::Function))
@@ -192,6 +193,7 @@ pub fn router(state: WorkerState) -> Router {
         .nest("/admin/v3/sink", handlers::routes(Kind::Sink))
         .nest("/admin/v3/sources", handlers::routes(Kind::Source))
         .nest("/admin/v3/source", handlers::routes(Kind::Source))
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(handlers::no_such_endpoint)
         .with_state(state);
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

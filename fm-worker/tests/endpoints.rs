@@ -922,3 +922,35 @@ async fn update_with_only_parallelism_keeps_the_rest() {
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.reason(), "functionConfig: expected a JSON object");
 }
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let (app, fake) = worker();
+    let a = send(&app, request(Method::GET, "/healthz")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.text, "ok");
+    assert!(fake.log().is_empty());
+}
+
+#[tokio::test]
+async fn data_part_with_uploads_enabled_says_what_to_do_instead() {
+    let (app, _) = worker_with(
+        "pulsarFunctionsCluster: c\nfunctionsWorkerServiceCustomConfigs:\n  uploadEnabled: true\n",
+    );
+    let cfg = function_config("up");
+    let data = Part {
+        headers: vec!["Content-Disposition: form-data; name=\"data\"; filename=\"f.jar\"".into()],
+        content: b"PK\x03\x04",
+    };
+    let a = send(
+        &app,
+        multipart(
+            Method::POST,
+            &format!("{F}/up"),
+            &[Part::json("functionConfig", &cfg), data],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.reason().contains("pulsar-admin packages upload"), "{a:?}");
+}
