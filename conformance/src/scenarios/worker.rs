@@ -270,8 +270,8 @@ pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> Outcome {
             ));
         }
     }
-    // list
-    let listed = json_out(&step!(
+    // list (pulsar-admin prints one name per line)
+    let listed = step!(
         o,
         p,
         u,
@@ -283,13 +283,14 @@ pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> Outcome {
             "--namespace",
             PULSAR_NS
         ]
-    ));
-    if !listed.as_array().is_some_and(|l| l.contains(&json!("wfn"))) {
-        // pulsar-admin prints one name per line.
-        let text = listed.to_string();
-        if !text.contains("wfn") {
-            o.fail(Failure::new("functions list", "-", "contains wfn", text));
-        }
+    );
+    if !listed.lines().any(|l| l.trim() == "wfn") {
+        o.fail(Failure::new(
+            "functions list",
+            "-",
+            "a line `wfn`",
+            listed.trim().to_owned(),
+        ));
     }
     // update --parallelism
     let mut args = vec!["functions", "update"];
