@@ -296,6 +296,47 @@ fn merge_update(stored: Value, submitted: Value) -> Value {
     Value::Object(merged)
 }
 
+/// The package a config names: the `url` part, else `jar`/`py`/`go` (functions) or `archive`.
+fn package_url<'a>(kind: Kind, url: Option<&'a str>, config: &'a Value) -> Option<&'a str> {
+    let fields: &[&str] = match kind {
+        Kind::Function => &["jar", "py", "go"],
+        Kind::Sink | Kind::Source => &["archive"],
+    };
+    url.or_else(|| {
+        fields
+            .iter()
+            .find_map(|f| config.get(*f).and_then(Value::as_str))
+            .filter(|s| !s.is_empty())
+    })
+}
+
+/// A `function://`, `sink://` or `source://` package must exist in Pulsar's package service
+/// before a resource names it (checked when `pulsarWebServiceUrl` is configured).
+async fn check_package(
+    kind: Kind,
+    state: &WorkerState,
+    url: Option<&str>,
+    config: &Value,
+) -> Result<()> {
+    let (Some(packages), Some(url)) = (state.packages(), package_url(kind, url, config)) else {
+        return Ok(());
+    };
+    let Some(name) = crate::packages::PackageName::parse(url) else {
+        return Ok(());
+    };
+    match packages.exists(&name).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ApiError::bad_request(format!(
+            "package {url} does not exist in Pulsar's package service (upload it with \
+             `pulsar-admin packages upload`)"
+        ))),
+        Err(e) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            e.to_string(),
+        )),
+    }
+}
+
 async fn generate(
     kind: Kind,
     state: &WorkerState,
@@ -308,15 +349,16 @@ async fn generate(
     let mut config = form
         .config
         .ok_or_else(|| ApiError::bad_request(format!("{} config is not provided", kind.title())))?;
+    let submitted = crate::library::parse_document(&config)
+        .map_err(|i| rejected(kind, Rejected::Unreadable(i)))?;
+    if !submitted.is_object() {
+        return Err(ApiError::bad_request(format!(
+            "{}: expected a JSON object",
+            kind.config_part()
+        )));
+    }
+    let mut effective = submitted.clone();
     if let Some(existing) = existing {
-        let submitted = crate::library::parse_document(&config)
-            .map_err(|i| rejected(kind, Rejected::Unreadable(i)))?;
-        if !submitted.is_object() {
-            return Err(ApiError::bad_request(format!(
-                "{}: expected a JSON object",
-                kind.config_part()
-            )));
-        }
         let mut stored = state
             .library()
             .config_of(&state.catalogue(), kind, existing)
@@ -329,8 +371,10 @@ async fn generate(
         if let (Some(p), Some(o)) = (stopped_parallelism(existing), stored.as_object_mut()) {
             o.insert("parallelism".into(), json!(p));
         }
-        config = merge_update(stored, submitted).to_string();
+        effective = merge_update(stored, submitted);
+        config = effective.to_string();
     }
+    check_package(kind, state, form.url.as_deref(), &effective).await?;
     let secrets = existing_secrets(state).await?;
     let catalogue = state.catalogue();
     let generated = state

@@ -23,6 +23,7 @@ pub mod form;
 mod handlers;
 pub mod identity;
 pub mod library;
+pub mod packages;
 pub mod settings;
 pub mod store;
 
@@ -86,6 +87,7 @@ struct Inner {
     catalogue: RwLock<Arc<Catalogue>>,
     connectors_path: Option<std::path::PathBuf>,
     store: Store,
+    packages: Option<packages::Packages>,
     authenticator: Box<dyn Authenticator>,
     policy: Box<dyn Policy>,
 }
@@ -109,11 +111,22 @@ impl WorkerState {
         policy: Box<dyn Policy>,
     ) -> Self {
         let store = Store::new(client, settings.library.namespace());
+        let packages =
+            settings.library.pulsar_web_service_url().and_then(
+                |url| match packages::Packages::new(url, settings.library.broker_authorization()) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "package URLs will not be checked");
+                        None
+                    }
+                },
+            );
         WorkerState(Arc::new(Inner {
             library: settings.library,
             catalogue: RwLock::new(Arc::new(settings.catalogue)),
             connectors_path: settings.connectors_path,
             store,
+            packages,
             authenticator,
             policy,
         }))
@@ -127,6 +140,11 @@ impl WorkerState {
     /// The Kubernetes side.
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    /// The package service client (when `pulsarWebServiceUrl` is set).
+    pub fn packages(&self) -> Option<&packages::Packages> {
+        self.0.packages.as_ref()
     }
 
     /// The current connector catalogue.

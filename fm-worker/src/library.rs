@@ -251,6 +251,19 @@ impl Library {
             .filter(|u| !u.is_empty())
     }
 
+    /// The worker's own broker credential as an `Authorization` header value, when its broker
+    /// client uses token authentication with an inline token (`token:<jwt>`).
+    pub fn broker_authorization(&self) -> Option<crate::identity::Credential> {
+        let w = &self.worker;
+        let plugin = w.broker_client_authentication_plugin.as_deref()?;
+        if !plugin.ends_with("AuthenticationToken") {
+            return None;
+        }
+        let params = w.broker_client_authentication_parameters.as_ref()?;
+        let token = params.expose().trim().strip_prefix("token:")?;
+        (!token.is_empty()).then(|| crate::identity::Credential::new(format!("Bearer {token}")))
+    }
+
     /// The connector catalogue path the worker config names, if any.
     pub fn connectors_path(&self) -> Option<&str> {
         self.worker

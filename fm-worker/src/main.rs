@@ -79,6 +79,12 @@ async fn run(args: Args) -> Result<(), StartupError> {
              passed on to the components' auth Secrets)"
         );
     }
+    if settings.library.pulsar_web_service_url().is_none() {
+        tracing::warn!(
+            "pulsarWebServiceUrl is not set: package URLs are not checked against Pulsar's \
+             package service"
+        );
+    }
     let client = kube_client(args.kubeconfig.as_ref()).await?;
     let namespace = settings.library.namespace().to_owned();
     let cluster = settings.library.cluster().to_owned();

@@ -954,3 +954,118 @@ async fn data_part_with_uploads_enabled_says_what_to_do_instead() {
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert!(a.reason().contains("pulsar-admin packages upload"), "{a:?}");
 }
+
+/// A stand-in for the broker's package metadata endpoint: one package exists.
+async fn package_service() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::routing::get;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let app = axum::Router::new().route(
+        "/admin/v3/packages/{kind}/{tenant}/{ns}/{name}/{version}/metadata",
+        get(
+            move |axum::extract::Path(p): axum::extract::Path<(
+                String,
+                String,
+                String,
+                String,
+                String,
+            )>,
+                  headers: http::HeaderMap| {
+                let s2 = s2.clone();
+                async move {
+                    s2.lock().unwrap().push(format!(
+                        "{}/{}/{}/{}@{} auth={:?}",
+                        p.0,
+                        p.1,
+                        p.2,
+                        p.3,
+                        p.4,
+                        headers
+                            .get("authorization")
+                            .map(|v| v.to_str().unwrap().to_owned())
+                    ));
+                    if p == (
+                        "function".into(),
+                        "public".into(),
+                        "default".into(),
+                        "exclamation".into(),
+                        "1.0".into(),
+                    ) {
+                        (StatusCode::OK, "{}")
+                    } else {
+                        (StatusCode::NOT_FOUND, "{\"reason\":\"not found\"}")
+                    }
+                }
+            },
+        ),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn package_urls_must_exist_in_the_package_service() {
+    let (base, seen) = package_service().await;
+    let (app, fake) = worker_with(&format!(
+        "pulsarFunctionsCluster: test-pulsar\npulsarWebServiceUrl: {base}\n\
+         brokerClientAuthenticationPlugin: org.apache.pulsar.client.impl.auth.AuthenticationToken\n\
+         brokerClientAuthenticationParameters: token:worker-token\n\
+         functionsWorkerServiceCustomConfigs:\n  jobNamespace: fmesh\n"
+    ));
+    create_function(&app, "exists").await;
+    let cfg = function_config("missing").replace("exclamation@1.0", "exclamation@9.9");
+    let a = send(
+        &app,
+        multipart(
+            Method::POST,
+            &format!("{F}/missing"),
+            &[Part::json("functionConfig", &cfg)],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        a.reason(),
+        "package function://public/default/exclamation@9.9 does not exist in Pulsar's package \
+         service (upload it with `pulsar-admin packages upload`)"
+    );
+    assert!(fake
+        .object(&function_path(&resource_name("missing")))
+        .is_none());
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "function/public/default/exclamation@1.0 auth=Some(\"Bearer worker-token\")",
+            "function/public/default/exclamation@9.9 auth=Some(\"Bearer worker-token\")"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn unreachable_package_service_is_503() {
+    // A port nothing listens on.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    drop(l);
+    let (app, _) = worker_with(&format!(
+        "pulsarFunctionsCluster: test-pulsar\npulsarWebServiceUrl: {base}\n"
+    ));
+    let cfg = function_config("x");
+    let a = send(
+        &app,
+        multipart(
+            Method::POST,
+            &format!("{F}/x"),
+            &[Part::json("functionConfig", &cfg)],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{a:?}");
+    assert_eq!(
+        a.reason(),
+        format!("Pulsar's package service at {base}: cannot connect")
+    );
+}

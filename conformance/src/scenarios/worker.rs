@@ -196,6 +196,41 @@ pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> Outcome {
             return o;
         }
     }
+    // A package that was never uploaded: refused before anything is written.
+    let missing = "function://public/default/fmesh-worker-never-uploaded@v1";
+    let args = [
+        "functions",
+        "create",
+        "--tenant",
+        TENANT,
+        "--namespace",
+        PULSAR_NS,
+        "--name",
+        "wmissing",
+        "--classname",
+        CLASS,
+        "--inputs",
+        "persistent://public/default/wm-in",
+        "--jar",
+        missing,
+    ];
+    match admin(p, u, &args) {
+        Ok(out) => o.fail(Failure::new(
+            "functions create (package not uploaded)",
+            "-",
+            "refused",
+            out,
+        )),
+        Err(e) if !e.contains(&format!("package {missing} does not exist")) => {
+            o.fail(Failure::new(
+                "functions create (package not uploaded)",
+                "-",
+                "the reason names the package",
+                e,
+            ))
+        }
+        Err(_) => {}
+    }
     let ids = [
         "--tenant",
         TENANT,
