@@ -324,6 +324,8 @@ async fn check_package(
     let Some(name) = crate::packages::PackageName::parse(url) else {
         return Ok(());
     };
+    let packages =
+        packages.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_owned()))?;
     match packages.exists(&name).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(ApiError::bad_request(format!(

@@ -87,7 +87,7 @@ struct Inner {
     catalogue: RwLock<Arc<Catalogue>>,
     connectors_path: Option<std::path::PathBuf>,
     store: Store,
-    packages: Option<packages::Packages>,
+    packages: Option<Result<packages::Packages, String>>,
     authenticator: Box<dyn Authenticator>,
     policy: Box<dyn Policy>,
 }
@@ -111,16 +111,10 @@ impl WorkerState {
         policy: Box<dyn Policy>,
     ) -> Self {
         let store = Store::new(client, settings.library.namespace());
-        let packages =
-            settings.library.pulsar_web_service_url().and_then(
-                |url| match packages::Packages::new(url, settings.library.broker_authorization()) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "package URLs will not be checked");
-                        None
-                    }
-                },
-            );
+        let packages = settings.library.pulsar_web_service_url().map(|url| {
+            packages::Packages::new(url, settings.library.broker_authorization())
+                .map_err(|e| e.to_string())
+        });
         WorkerState(Arc::new(Inner {
             library: settings.library,
             catalogue: RwLock::new(Arc::new(settings.catalogue)),
@@ -142,9 +136,12 @@ impl WorkerState {
         &self.0.store
     }
 
-    /// The package service client (when `pulsarWebServiceUrl` is set).
-    pub fn packages(&self) -> Option<&packages::Packages> {
-        self.0.packages.as_ref()
+    /// The package service client when `pulsarWebServiceUrl` is set (or why it could not be built).
+    pub fn packages(&self) -> Option<Result<&packages::Packages, &str>> {
+        self.0
+            .packages
+            .as_ref()
+            .map(|r| r.as_ref().map_err(String::as_str))
     }
 
     /// The current connector catalogue.

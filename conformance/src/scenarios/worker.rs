@@ -74,6 +74,13 @@ async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Running), Strin
         .map_err(|e| format!("namespace {NS}: {e}"))?;
     let state = state(ctx)?;
     state.check_cluster().await.map_err(|e| e.to_string())?;
+    if ctx.backend.pulsar().is_ok() {
+        match state.packages() {
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Err(format!("package service client: {e}")),
+            None => return Err("pulsarWebServiceUrl did not reach the worker".into()),
+        }
+    }
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
     let running = fm_worker::spawn(addr, state.clone())
         .await
