@@ -44,9 +44,12 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-fn worker_config() -> String {
+fn worker_config(pulsar_web_service_url: Option<String>) -> String {
+    let web = pulsar_web_service_url
+        .map(|u| format!("pulsarWebServiceUrl: {u}\n"))
+        .unwrap_or_default();
     format!(
-        "pulsarFunctionsCluster: {}\n\
+        "pulsarFunctionsCluster: {}\n{web}\
          functionsWorkerServiceCustomConfigs:\n  jobNamespace: {NS}\n  functionRunnerImages:\n    \
          JAVA: streamnative/pulsar-functions-java-runner:3.0.0.1\n",
         crate::pulsar_local::CLUSTER_NAME
@@ -58,8 +61,13 @@ fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
     let text = std::fs::read_to_string(&connectors)
         .map_err(|e| format!("{}: {e}", connectors.display()))?;
     let settings = Settings {
-        library: Library::from_worker_config("functions_worker.yml", &worker_config(), None, None)
-            .map_err(|e| e.to_string())?,
+        library: Library::from_worker_config(
+            "functions_worker.yml",
+            &worker_config(ctx.backend.pulsar().ok().map(|p| p.web_service_url())),
+            None,
+            None,
+        )
+        .map_err(|e| e.to_string())?,
         catalogue: Catalogue::parse(&connectors.display().to_string(), &text)
             .map_err(|e| e.to_string())?,
         connectors_path: Some(connectors),
