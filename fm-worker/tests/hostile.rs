@@ -1,8 +1,10 @@
 //! No request body makes the worker panic, and a secret never shows in an answer or a log line.
 //!
-//! The secret (a canary token) is in the worker's own broker credentials (copied into each
-//! component's auth Secret), in the caller's `Authorization` header, and in arbitrary places of
-//! arbitrary config documents and multipart bodies.
+//! Two canaries: `CANARY` is a secret — the worker's own broker credentials (copied into each
+//! component's auth Secret) and the caller's `Authorization` header — and never shows in an
+//! answer or a log line. `BODY` is put in arbitrary places of arbitrary config documents and
+//! multipart bodies: it never shows in a log line; a 400 may quote it back to the caller where
+//! Pulsar's texts quote the input (`Output topic … is invalid`).
 
 mod support;
 
@@ -15,6 +17,7 @@ use serde_json::{Map, Value};
 use support::*;
 
 const CANARY: &str = "CANARY-7f3a9c1e-do-not-print";
+const BODY: &str = "BODYCANARY-51d0e2b4";
 
 fn config_with_secret() -> String {
     format!(
@@ -94,10 +97,10 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         (-1e6f64..1e6).prop_map(Value::from),
-        Just(Value::String(CANARY.to_owned())),
-        Just(Value::String(format!("Bearer {CANARY}"))),
+        Just(Value::String(BODY.to_owned())),
+        Just(Value::String(format!("Bearer {BODY}"))),
         Just(Value::String(format!(
-            "{{\"env\":{{\"TOKEN\":\"{CANARY}\"}}}}"
+            "{{\"env\":{{\"TOKEN\":\"{BODY}\"}}}}"
         ))),
         "[a-z/:.]{0,24}".prop_map(Value::String),
         Just(Value::String("persistent://public/default/t".into())),
@@ -128,8 +131,8 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         json_value().prop_map(|v| v.to_string().into_bytes()),
         prop::collection::vec(any::<u8>(), 0..256),
-        Just(format!("{{\"name\": \"{CANARY}\"").into_bytes()),
-        Just(format!("tenant: [{CANARY}").into_bytes()),
+        Just(format!("{{\"name\": \"{BODY}\"").into_bytes()),
+        Just(format!("tenant: [{BODY}").into_bytes()),
     ]
 }
 
@@ -158,6 +161,7 @@ fn check_logs() {
     let logs = logs().lock().unwrap();
     let text = String::from_utf8_lossy(&logs);
     assert!(!text.contains(CANARY), "a log line shows the secret");
+    assert!(!text.contains(BODY), "a log line quotes the request body");
 }
 
 proptest! {
@@ -172,7 +176,7 @@ proptest! {
         config in body(),
         url in prop::option::of(prop_oneof![
             Just("function://public/default/p@1".to_owned()),
-            Just(format!("http://{CANARY}@example.invalid/x.jar")),
+            Just(format!("http://{BODY}@example.invalid/x.jar")),
             "[ -~]{0,40}",
         ]),
         update_options in prop::option::of(body()),
