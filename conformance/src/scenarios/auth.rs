@@ -5,7 +5,7 @@
 //!
 //! Secret values are never printed: mismatches say "differs", not what.
 
-use fm_convert::convert::ConversionContext;
+use super::fixtures::ConversionContext;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams, Patch, PatchParams};

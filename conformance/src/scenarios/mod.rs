@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod pulsar;
 pub mod reconcile;
 pub mod versions;
+pub mod worker;
 
 use fixtures::Kind;
 
@@ -107,6 +108,7 @@ pub fn all(fixtures_dir: &Path) -> Vec<Scenario> {
             }));
         }
     }
+    v.extend(worker::scenarios());
     v.extend([
         scenario("4 update parallelism, resources and inputs; delete", |c| {
             Box::pin(lifecycle::update_delete(c))

@@ -74,7 +74,7 @@ const UNMANAGED_WATCH: Duration = Duration::from_secs(5);
 
 /// Whether fmesh marked the resource as not managed by the operator (`compute.functionmesh.io/managed: "false"`).
 pub fn unmanaged(resource: &Value) -> bool {
-    resource["metadata"]["annotations"][fm_convert::convert::MANAGED_ANNOTATION].as_str()
+    resource["metadata"]["annotations"][fm_convert::naming::MANAGED_ANNOTATION].as_str()
         == Some("false")
 }
 
@@ -146,7 +146,7 @@ pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
                 "-",
                 format!(
                     "absent: the resource is annotated {}=false",
-                    fm_convert::convert::MANAGED_ANNOTATION
+                    fm_convert::naming::MANAGED_ANNOTATION
                 ),
                 "created by the operator",
             ));
