@@ -54,7 +54,7 @@ use std::fmt;
 
 const EMBEDDED_HISTORY: &str = include_str!("../data/field-history.yaml");
 
-/// The kind of resource a field history speaks of: fm-model's one [`ComponentKind`].
+/// The kind of resource a field history speaks of: fm-model's one [`fm_model::ComponentKind`].
 pub use fm_model::ComponentKind as ResourceKind;
 
 fn kind_index(kind: ResourceKind) -> usize {
