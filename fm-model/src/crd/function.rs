@@ -8,12 +8,12 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{
+use super::enums::{LogTopicAgent, ProcessingGuarantee, SubscriptionPosition};
+use super::{
     FreeConfig, GenericRuntime, GoRuntime, InputConf, JavaRuntime, OutputConf, PodPolicy,
     PulsarMessaging, PythonRuntime, ResourceStatus, SecretRef, SinkConnectorSpec,
     SourceConnectorSpec, Stateful, VolumeClaimTemplate, WindowConfig,
 };
-use super::enums::{LogTopicAgent, ProcessingGuarantee, SubscriptionPosition};
 
 /// Status of a [`Function`] (same shape as Sink and Source status).
 pub type FunctionStatus = ResourceStatus;

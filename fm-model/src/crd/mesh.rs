@@ -7,10 +7,10 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{PodPolicy, ResourceCondition};
 use super::function::FunctionSpec;
 use super::sink::SinkSpec;
 use super::source::SourceSpec;
+use super::{PodPolicy, ResourceCondition};
 
 /// `FunctionMesh.spec`: a group of functions, sinks and sources; the operator creates child
 /// resources named `<mesh-name>-<spec.name>` owned by the mesh.

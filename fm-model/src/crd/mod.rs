@@ -8,6 +8,7 @@
 mod common;
 mod enums;
 mod function;
+mod io;
 mod kube_yaml;
 mod mesh;
 mod parse;
@@ -21,12 +22,10 @@ use kube::CustomResourceExt;
 
 pub use crate::auth::{AuthConfig, GenericAuth, OAuth2Config, PulsarTlsConfig};
 pub use common::{
-    builtin_hpa_rule, component, condition_type, reconcile_action, BatchSourceConfig,
-    ConsumerConfig, CryptoConfig, CryptoSecret, EmbeddedObjectMeta, FreeConfig, GenericRuntime,
-    GoRuntime, InputConf, JavaRuntime, Liveness, LogConfig, OutputConf, PodPolicy, ProducerConfig,
-    PulsarMessaging, PulsarStateStore, PulsarStateStoreJavaProvider, PythonRuntime,
-    ResourceCondition, ResourceStatus, RuntimeLogConfig, SecretRef, SinkConnectorSpec,
-    SourceConnectorSpec, Stateful, VolumeClaimTemplate, WindowConfig,
+    builtin_hpa_rule, component, condition_type, reconcile_action, EmbeddedObjectMeta, FreeConfig,
+    GenericRuntime, GoRuntime, JavaRuntime, Liveness, LogConfig, PodPolicy, PulsarMessaging,
+    PulsarStateStore, PulsarStateStoreJavaProvider, PythonRuntime, ResourceCondition,
+    ResourceStatus, RuntimeLogConfig, SecretRef, Stateful, VolumeClaimTemplate,
 };
 pub use enums::{
     CompressionType, ContainerControlledValues, ContainerScalingMode, JavaLog4JConfigFileType,
@@ -34,6 +33,10 @@ pub use enums::{
     TriggeringPolicy, VpaUpdateMode, WindowProcessingGuarantee,
 };
 pub use function::{Function, FunctionSpec, FunctionStatus};
+pub use io::{
+    BatchSourceConfig, ConsumerConfig, CryptoConfig, CryptoSecret, InputConf, OutputConf,
+    ProducerConfig, SinkConnectorSpec, SourceConnectorSpec, WindowConfig,
+};
 pub use kube_yaml::to_kube_yaml;
 pub use mesh::{
     BackendConfig, BackendConfigSpec, BackendConfigStatus, FunctionMesh, FunctionMeshSpec,

@@ -7,11 +7,11 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{
+use super::enums::{LogTopicAgent, ProcessingGuarantee, SubscriptionPosition};
+use super::{
     FreeConfig, GenericRuntime, GoRuntime, InputConf, JavaRuntime, PodPolicy, PulsarMessaging,
     PythonRuntime, ResourceStatus, SecretRef, Stateful,
 };
-use super::enums::{LogTopicAgent, ProcessingGuarantee, SubscriptionPosition};
 
 /// Status of a [`Sink`] (same shape as Function status).
 pub type SinkStatus = ResourceStatus;

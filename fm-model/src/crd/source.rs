@@ -7,11 +7,11 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{
+use super::enums::{LogTopicAgent, ProcessingGuarantee};
+use super::{
     BatchSourceConfig, FreeConfig, GenericRuntime, GoRuntime, JavaRuntime, OutputConf, PodPolicy,
     PulsarMessaging, PythonRuntime, ResourceStatus, SecretRef, Stateful,
 };
-use super::enums::{LogTopicAgent, ProcessingGuarantee};
 
 /// Status of a [`Source`] (same shape as Function status).
 pub type SourceStatus = ResourceStatus;
