@@ -58,7 +58,7 @@ pub fn labels(
 }
 
 /// Is `s` a DNS-1123 label (lower-case alphanumerics and `-`, alphanumeric at both ends, ≤ 63)?
-pub(crate) fn is_dns1123_label(s: &str) -> bool {
+pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.bytes()

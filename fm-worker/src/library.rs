@@ -115,15 +115,6 @@ pub struct Submission<'a> {
     pub identity: &'a Identity,
 }
 
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && s.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
-}
-
 impl Library {
     /// Reads `functions_worker.yml` (YAML or JSON). `pod_namespace` is the worker pod's own
     /// namespace (service-account namespace file), used when the config names no job namespace;
@@ -168,7 +159,7 @@ impl Library {
         .filter(|(_, n)| !n.is_empty());
         let namespace = match explicit_ns {
             Some((path, ns)) => {
-                if !is_dns_label(&ns) {
+                if !fm_convert::naming::is_dns1123_label(&ns) {
                     return Err(problem(
                         file,
                         path,
