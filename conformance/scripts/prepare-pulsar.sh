@@ -37,7 +37,7 @@ for tool in java mvn; do
   fi
 done
 
-# Fingerprint of the inputs: bump LAYOUT (here and in CACHE_FINGERPRINT of conformance/src/pulsar_local.rs)
+# Fingerprint of the inputs: bump LAYOUT (here and in CACHE_FINGERPRINT of conformance/src/backends/local/pulsar_setup.rs)
 # when this script, conformance/pulsar/*.jvm.options or the standalone.conf template change.
 LAYOUT=5
 FINGERPRINT="pulsar-broker=$PULSAR_VERSION pulsar-client-tools=$PULSAR_ADMIN_VERSION layout=$LAYOUT"
@@ -166,7 +166,7 @@ mv "$DIR/lib.tmp" "$DIR/lib"
 # Class-data sharing (CDS) archives: every harness start of the broker and every pulsar-admin call
 # starts a JVM; a dynamic archive of the classes they load makes the broker healthy ~40% sooner and
 # each pulsar-admin call ~30% sooner. They are recorded with the same JVM options files that
-# conformance/src/pulsar_local.rs passes (conformance/pulsar/*.jvm.options) and the same class path;
+# conformance/src/backends/local/pulsar_setup.rs passes (conformance/pulsar/*.jvm.options) and the same class path;
 # a JVM that cannot use an archive ignores it, so a failure here only costs speed.
 rm -f "$DIR/admin.jsa" "$DIR/broker.jsa"
 CDS="$DIR/cds"

@@ -48,15 +48,47 @@ impl BackendKind {
     }
 }
 
+/// The pinned `org.apache.pulsar:pulsar-broker` release (the newest 4.0.x LTS whose runtime dependencies Maven
+/// Central serves here): the local backend's jars and the containers backend's image tag.
+pub const PULSAR_VERSION: &str = "4.0.7";
+
+/// The pinned `org.apache.pulsar:pulsar-client-tools` release that provides the local `pulsar-admin`.
+pub const PULSAR_ADMIN_VERSION: &str = "4.0.8";
+
+/// The cluster name of the standalone broker of either backend (use it for `--allowed-clusters`).
+pub const CLUSTER_NAME: &str = "standalone";
+
 /// Output of one `pulsar-admin` invocation.
 #[derive(Debug, Clone)]
 pub struct AdminOutput {
-    /// Process exit code.
+    /// The arguments it ran with (space-separated), for messages.
+    pub args: String,
+    /// Process exit code (-1 when killed by a signal).
     pub code: i32,
     /// Standard output.
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
+}
+
+impl AdminOutput {
+    /// Whether `pulsar-admin` exited with status 0.
+    pub fn success(&self) -> bool {
+        self.code == 0
+    }
+
+    /// Its stdout when it exited with status 0, else [`HarnessError::AdminFailed`] with its stderr.
+    pub fn ok(self) -> Result<String> {
+        if self.success() {
+            Ok(self.stdout)
+        } else {
+            Err(HarnessError::AdminFailed {
+                args: self.args,
+                code: self.code,
+                stderr: self.stderr.trim().to_owned(),
+            })
+        }
+    }
 }
 
 /// A boxed, sendable future (the async parts of [`PulsarAdmin`] and [`Backend::shutdown`]).
@@ -242,19 +274,35 @@ pub fn run_log_dir(backend: BackendKind) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Starts the backend selected by `kind`.
-pub async fn start(kind: BackendKind) -> Result<Box<dyn Backend>> {
-    match kind {
-        BackendKind::Local => Ok(Box::new(crate::local::LocalBackend::start().await?)),
-        BackendKind::Testcontainers => Ok(Box::new(
-            crate::containers::ContainersBackend::start().await?,
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn admin_output_ok_returns_stdout_or_a_typed_error() {
+        let good = AdminOutput {
+            args: "tenants list".into(),
+            code: 0,
+            stdout: "public\n".into(),
+            stderr: String::new(),
+        };
+        assert!(good.success());
+        assert_eq!(good.ok().unwrap(), "public\n");
+        let bad = AdminOutput {
+            args: "tenants get x".into(),
+            code: 1,
+            stdout: String::new(),
+            stderr: "Tenant does not exist\n".into(),
+        };
+        let err = bad.ok().unwrap_err();
+        assert!(
+            matches!(&err, HarnessError::AdminFailed { stderr, .. } if stderr == "Tenant does not exist")
+        );
+        assert_eq!(
+            err.to_string(),
+            "pulsar-admin tenants get x failed (exit 1): Tenant does not exist"
+        );
+    }
 
     #[test]
     fn short_reason_is_the_part_before_the_command_output() {

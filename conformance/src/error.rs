@@ -59,6 +59,118 @@ pub enum HarnessError {
     /// Certificate generation failed.
     #[error("certificate generation: {0}")]
     Cert(#[from] rcgen::Error),
+    /// No free port could be reserved on 127.0.0.1.
+    #[error("could not reserve a free port on 127.0.0.1 for the {what}: {source}")]
+    NoFreePort {
+        /// Which listener the port was for.
+        what: String,
+        /// The bind error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The Maven-built Pulsar cache is missing or was prepared for other versions.
+    #[error(
+        "the local Pulsar cache is not prepared: {path} {problem}; run `conformance/scripts/prepare.sh` \
+         (or `conformance/scripts/prepare-pulsar.sh`) first"
+    )]
+    PulsarCache {
+        /// The file or folder that was checked.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// `java` could not be run.
+    #[error("could not run `{java}` ({source}); install Java 17+ or set JAVA_HOME")]
+    JavaNotFound {
+        /// The java command that was tried.
+        java: PathBuf,
+        /// The spawn error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A configuration template still has a placeholder after rendering (a template bug).
+    #[error("{template} has an unknown placeholder `{placeholder}`")]
+    Template {
+        /// The template file.
+        template: &'static str,
+        /// The leftover placeholder.
+        placeholder: String,
+    },
+    /// A port chosen as free was taken by someone else before the Pulsar broker bound it.
+    #[error(
+        "Pulsar standalone could not bind a port (address already in use; broker port {broker_port}, \
+         web port {web_port}); start again, and read {log} for details"
+    )]
+    PortInUse {
+        /// The broker (binary protocol) port.
+        broker_port: u16,
+        /// The web service (HTTP admin) port.
+        web_port: u16,
+        /// The log to read.
+        log: PathBuf,
+    },
+    /// A process exited during its start-up.
+    #[error(
+        "{name} exited during start-up ({status}); read {log} and {out}. Last log lines:\n{tail}"
+    )]
+    ExitedEarly {
+        /// What exited.
+        name: String,
+        /// The exit status.
+        status: String,
+        /// Its log.
+        log: PathBuf,
+        /// Its stdout/stderr.
+        out: PathBuf,
+        /// The last lines of its log.
+        tail: String,
+    },
+    /// A process did not become healthy within the bound.
+    #[error(
+        "{name} was not healthy after {waited:?} (last probe of {url}: {last}); read {log}. \
+         Last log lines:\n{tail}"
+    )]
+    StartTimeout {
+        /// What was started.
+        name: String,
+        /// How long start waited.
+        waited: std::time::Duration,
+        /// The URL probed last.
+        url: String,
+        /// What the last probe saw.
+        last: String,
+        /// Its log.
+        log: PathBuf,
+        /// The last lines of its log.
+        tail: String,
+    },
+    /// A command (e.g. `pulsar-admin`) could not be run or its output not read.
+    #[error("could not run {command}: {source}")]
+    Spawn {
+        /// The command and its arguments, space-separated.
+        command: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A command did not finish within its bound (it was killed).
+    #[error("{command} did not finish within {timeout:?} and was killed")]
+    CommandTimeout {
+        /// The command and its arguments, space-separated.
+        command: String,
+        /// The bound.
+        timeout: std::time::Duration,
+    },
+    /// `pulsar-admin` ran and exited non-zero (from `AdminOutput::ok` of the backend module).
+    #[error("pulsar-admin {args} failed (exit {code}): {stderr}")]
+    AdminFailed {
+        /// The arguments, space-separated.
+        args: String,
+        /// The exit code (-1 when killed by a signal).
+        code: i32,
+        /// Its standard error (trimmed).
+        stderr: String,
+    },
     /// An I/O error.
     #[error("{context}: {source}")]
     Io {
@@ -77,6 +189,12 @@ impl HarnessError {
             context: context.into(),
             source,
         }
+    }
+
+    /// A closure mapping an I/O error on `path` while doing `action` (e.g. `create`, `write`).
+    pub fn io_at(action: &str, path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self {
+        let context = format!("could not {action} {}", path.display());
+        move |source| HarnessError::Io { context, source }
     }
 }
 

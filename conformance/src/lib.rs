@@ -1,16 +1,19 @@
 //! End-to-end conformance harness for fmesh: a real Kubernetes API server, the real Function Mesh CRDs and
 //! operator, and a real Pulsar, started by one of two [`backend::Backend`]s (`local` processes or
-//! `testcontainers`), plus the scenarios that check fmesh's resources against them.
+//! `testcontainers`, in [`backends`]), plus the [`scenarios`] that check fmesh's resources against them.
+//!
+//! Layers, each importing only the ones above it: [`error`] and [`report`]; the shared support
+//! ([`process`], [`net`], [`certs`], [`prepared`], [`kubeutil`], [`schema_diff`]); the [`backend`] trait;
+//! the two [`backends`]; the [`scenarios`].
 
 pub mod backend;
+pub mod backends;
 pub mod certs;
-pub mod containers;
 pub mod error;
 pub mod kubeutil;
-pub mod local;
+pub mod net;
 pub mod prepared;
 pub mod process;
-pub mod pulsar_local;
 pub mod report;
 pub mod scenarios;
 pub mod schema_diff;

@@ -1,6 +1,7 @@
 //! Local processes started by the harness: own process group, log file, killed on drop.
 
 use std::fs::File;
+use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -72,7 +73,7 @@ impl ManagedProcess {
                 name: self.name.clone(),
                 message: format!(
                     "exited with {status}; last log lines:\n{}",
-                    tail(&self.log, 15)
+                    tail_lines(&self.log, 15)
                 ),
                 log: self.log.clone(),
             }),
@@ -111,23 +112,112 @@ impl Drop for ManagedProcess {
     }
 }
 
-/// A free TCP port on 127.0.0.1 (bound then released; the small race is acceptable for a test harness).
-pub fn free_port() -> Result<u16> {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .map_err(|e| HarnessError::io("bind a free port", e))?;
-    let port = l
-        .local_addr()
-        .map_err(|e| HarnessError::io("local_addr", e))?
-        .port();
-    Ok(port)
+/// A free TCP port on 127.0.0.1 for `what` (bound then released; if someone takes it before the user binds
+/// it, the user's start fails and may try again).
+pub fn free_port(what: &str) -> Result<u16> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|source| HarnessError::NoFreePort {
+            what: what.to_owned(),
+            source,
+        })
 }
 
-/// The last `n` lines of a file (empty if unreadable).
-pub fn tail(path: &Path, n: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+/// The last `n` lines of a text file, or an empty string when it cannot be read.
+pub fn tail_lines(path: &Path, n: usize) -> String {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return String::new();
+    };
     let lines: Vec<&str> = text.lines().collect();
-    // ok: saturating_sub keeps the start within 0..=len.
-    lines[lines.len().saturating_sub(n)..].join("\n")
+    let from = lines.len().saturating_sub(n);
+    lines.get(from..).unwrap_or_default().join("\n")
+}
+
+/// A duration in whole seconds from the environment variable `var`, else `default`.
+pub fn env_duration(var: &str, default: Duration) -> Duration {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(default, Duration::from_secs)
+}
+
+/// What a bounded command printed and how it ended.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    /// Its exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// Runs `cmd` with stdin closed and stdout/stderr captured, killing it after `timeout`. `what` names it in
+/// errors (the command and its arguments). A non-zero exit is an `Ok` with that code; failing to start is
+/// [`HarnessError::Spawn`] (or what `on_spawn_error` maps it to), running too long [`HarnessError::CommandTimeout`].
+pub fn run_bounded(
+    mut cmd: Command,
+    what: &str,
+    timeout: Duration,
+    on_spawn_error: impl FnOnce(std::io::Error) -> HarnessError,
+) -> Result<Captured> {
+    let spawn_err = |source| HarnessError::Spawn {
+        command: what.to_owned(),
+        source,
+    };
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(on_spawn_error)?;
+    let stdout = child.stdout.take().map(reader_thread);
+    let stderr = child.stderr.take().map(reader_thread);
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(HarnessError::CommandTimeout {
+                    command: what.to_owned(),
+                    timeout,
+                });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(source) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(spawn_err(source));
+            }
+        }
+    };
+    let collect = |h: Option<std::thread::JoinHandle<std::io::Result<String>>>| -> Result<String> {
+        match h {
+            None => Ok(String::new()),
+            Some(h) => match h.join() {
+                Ok(r) => r.map_err(spawn_err),
+                Err(_) => Err(spawn_err(std::io::Error::other(
+                    "output reader thread panicked",
+                ))),
+            },
+        }
+    };
+    Ok(Captured {
+        code: status.code().unwrap_or(-1),
+        stdout: collect(stdout)?,
+        stderr: collect(stderr)?,
+    })
+}
+
+fn reader_thread<R: Read + Send + 'static>(
+    mut r: R,
+) -> std::thread::JoinHandle<std::io::Result<String>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        r.read_to_end(&mut buf)?;
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    })
 }
 
 #[cfg(test)]
@@ -135,8 +225,55 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tail_lines_keeps_the_last_lines() {
+        let dir = std::env::temp_dir().join(format!("fmesh-tail-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("log");
+        std::fs::write(&f, "a\nb\nc\n").unwrap();
+        assert_eq!(tail_lines(&f, 2), "b\nc");
+        assert_eq!(tail_lines(&f, 10), "a\nb\nc");
+        assert_eq!(tail_lines(&dir.join("missing"), 2), "");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn run_bounded_captures_output_and_exit_code() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let out = run_bounded(cmd, "sh", Duration::from_secs(60), |source| {
+            HarnessError::Spawn {
+                command: "sh".into(),
+                source,
+            }
+        })
+        .unwrap();
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (3, "out\n", "err\n")
+        );
+    }
+
+    #[test]
+    fn run_bounded_kills_a_command_past_its_bound() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        let err = run_bounded(cmd, "sleep 30", Duration::from_millis(100), |source| {
+            HarnessError::Spawn {
+                command: "sleep".into(),
+                source,
+            }
+        })
+        .unwrap_err();
+        assert!(matches!(err, HarnessError::CommandTimeout { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "sleep 30 did not finish within 100ms and was killed"
+        );
+    }
+
+    #[test]
     fn free_ports_are_loopback_bindable() {
-        let p = free_port().unwrap();
+        let p = free_port("test").unwrap();
         assert!(p > 0);
         TcpListener::bind((Ipv4Addr::LOCALHOST, p)).unwrap();
     }

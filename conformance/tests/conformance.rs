@@ -8,7 +8,8 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use conformance::backend::{self, BackendKind};
+use conformance::backend::BackendKind;
+use conformance::backends;
 use conformance::report::{blocked_line, summary_line, Failure, Outcome};
 use conformance::scenarios::{self, Ctx};
 use futures::FutureExt;
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
         }
     };
     let started = Instant::now();
-    let backend = rt.block_on(backend::start(kind));
+    let backend = rt.block_on(backends::start(kind));
     let mut backend = match backend {
         Ok(b) => b,
         Err(e) => {
@@ -50,7 +51,7 @@ fn main() -> ExitCode {
                 kind.name()
             );
             for s in &all {
-                println!("FAIL     {} (backend did not start)", s.name);
+                println!("FAIL     {} (backend did not start)", s.name());
             }
             println!("{}", summary_line(0, all.len(), kind.name()));
             return ExitCode::FAILURE;
@@ -65,13 +66,14 @@ fn main() -> ExitCode {
     let (mut passed, mut failed, mut blocked) = (0usize, 0usize, 0usize);
     let mut reported_dead = std::collections::BTreeSet::new();
     for s in &all {
+        let name = s.name();
         let t0 = Instant::now();
         let outcome = {
             let ctx = Ctx {
                 backend: backend.as_ref(),
                 fixtures: fixtures.clone(),
             };
-            let fut = std::panic::AssertUnwindSafe((s.run)(&ctx)).catch_unwind();
+            let fut = std::panic::AssertUnwindSafe(s.run(&ctx)).catch_unwind();
             match rt.block_on(async { tokio::time::timeout(SCENARIO_TIMEOUT, fut).await }) {
                 Ok(Ok(o)) => o,
                 Ok(Err(panic)) => {
@@ -80,10 +82,10 @@ fn main() -> ExitCode {
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                         .unwrap_or_else(|| "panic".into());
-                    Outcome::failed_with(Failure::new(&s.name, "-", "no panic", msg))
+                    Outcome::failed_with(Failure::new(&name, "-", "no panic", msg))
                 }
                 Err(_) => Outcome::failed_with(Failure::new(
-                    &s.name,
+                    &name,
                     "-",
                     format!("done within {SCENARIO_TIMEOUT:?}"),
                     "timed out",
@@ -98,16 +100,16 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         if outcome.failed() {
             failed += 1;
-            println!("FAIL     {}{crds} ({secs:.1}s)", s.name);
+            println!("FAIL     {name}{crds} ({secs:.1}s)");
             for f in &outcome.failures {
                 println!("         {f}");
             }
         } else if let Some(reason) = &outcome.blocked {
             blocked += 1;
-            println!("BLOCKED  {} — {reason}", s.name);
+            println!("BLOCKED  {name} — {reason}");
         } else {
             passed += 1;
-            println!("ok       {}{crds} ({secs:.1}s)", s.name);
+            println!("ok       {name}{crds} ({secs:.1}s)");
         }
         for n in &outcome.notes {
             println!("         note: {n}");
@@ -119,7 +121,7 @@ fn main() -> ExitCode {
         }
     }
     let log_dir = backend.log_dir().to_path_buf();
-    let name = backend.name();
+    let backend_name = backend.name();
     // Teardown inside the runtime (containers are removed by async calls). A panic before this point drops the
     // backend instead, whose Drop tears down on a runtime of its own.
     for p in rt.block_on(backend.shutdown()) {
@@ -131,7 +133,7 @@ fn main() -> ExitCode {
     }
     eprintln!("conformance: total {:.1}s", started.elapsed().as_secs_f64());
     println!("{}", blocked_line(blocked));
-    println!("{}", summary_line(passed, failed, name));
+    println!("{}", summary_line(passed, failed, backend_name));
     if failed > 0 {
         ExitCode::FAILURE
     } else {

@@ -8,7 +8,9 @@ use std::net::{Ipv4Addr, TcpStream};
 use std::path::Path;
 use std::time::Duration;
 
-use conformance::pulsar_local::{default_cache_root, LocalPulsar, CLUSTER_NAME};
+use conformance::backend::CLUSTER_NAME;
+use conformance::backends::local::pulsar::LocalPulsar;
+use conformance::backends::local::pulsar_setup::default_cache_root;
 
 const TENANT: &str = "fmesh-conf";
 const NAMESPACE: &str = "fmesh-conf/pkgs";

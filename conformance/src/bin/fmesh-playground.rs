@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use conformance::backend::Backend;
-use conformance::local::LocalBackend;
+use conformance::backends::local::LocalBackend;
 use conformance::prepared::{workspace_root, Prepared};
 use fm_worker::{Catalogue, Library, Settings, WorkerState};
 
@@ -16,7 +16,8 @@ use fm_worker::{Catalogue, Library, Settings, WorkerState};
 const NS: &str = "fmesh-playground";
 
 fn write_admin_script(dir: &Path) -> std::io::Result<std::path::PathBuf> {
-    let pulsar = conformance::pulsar_local::pulsar_cache_dir(&Prepared::cache_root());
+    let pulsar =
+        conformance::backends::local::pulsar_setup::pulsar_cache_dir(&Prepared::cache_root());
     let work = dir.join("work").join("pulsar");
     let java = match std::env::var_os("JAVA_HOME") {
         Some(h) if !h.is_empty() => Path::new(&h).join("bin").join("java"),
@@ -52,7 +53,7 @@ async fn run() -> Result<(), String> {
     let config = format!(
         "pulsarFunctionsCluster: {}\n{}functionsWorkerServiceCustomConfigs:\n  jobNamespace: {NS}\n  \
          functionRunnerImages:\n    JAVA: streamnative/pulsar-functions-java-runner:3.0.0.1\n",
-        conformance::pulsar_local::CLUSTER_NAME,
+        conformance::backend::CLUSTER_NAME,
         web.as_ref()
             .map(|u| format!("pulsarWebServiceUrl: {u}\n"))
             .unwrap_or_default()

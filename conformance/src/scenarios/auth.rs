@@ -12,11 +12,32 @@ use kube::api::{Api, ListParams, Patch, PatchParams};
 use serde_json::Value;
 
 use super::apply::check_nothing_pruned;
-use super::fixtures::{self, ConvertedFixture, Kind};
-use super::{need_operator, Ctx};
+use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
+use super::fixtures::{self, ConvertedFixture};
 use crate::kubeutil::{ensure_namespace, FIELD_MANAGER};
 use crate::report::{Failure, Outcome};
-use crate::{crds, gate, require};
+use fm_model::ComponentKind;
+
+/// Scenario 6.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::new(
+            Stage::Auth,
+            6,
+            "per-user OAuth2 names the annotated Secret",
+            |c| Box::pin(per_user_oauth2(c)),
+        ),
+        Scenario::new(
+            Stage::Auth,
+            6,
+            "insecure mode creates the auth Secret",
+            |c| Box::pin(insecure_auth_secret(c)),
+        ),
+        Scenario::new(Stage::Auth, 6, "StatefulSet takes the auth Secrets", |c| {
+            Box::pin(statefulset_auth(c))
+        }),
+    ]
+}
 
 /// The caller of the per-user scenario (the role the Secret in `fixtures/auth/secrets-list.yaml` is annotated
 /// with).
@@ -89,19 +110,18 @@ fn insecure_context(ctx: &Ctx<'_>) -> Result<(ConversionContext, Value), String>
 
 /// Scenario 6: Per-user OAuth2: `worker-per-user-oauth2.yml`, role `alice@example.org`, the annotated Secrets created
 /// in the namespace first and passed (as read back) as `existing_secrets`.
-pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
+pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    crds!(ctx, o);
+    use_crds(ctx, &mut o)?;
     let ns = "fmesh-auth-per-user";
     let object = "fixture functions/exclamation.yaml (per-user OAuth2)";
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, ns).await,
-        format!("namespace {ns}")
-    );
-    let cctx = require!(per_user_context(ctx, &client, ns).await, object);
+    ensure_namespace(&client, ns)
+        .await
+        .require(&format!("namespace {ns}"))?;
+    let cctx = per_user_context(ctx, &client, ns).await.require(&object)?;
     let file = ctx.fixtures.join("functions").join("exclamation.yaml");
-    let fx = require!(fixtures::convert(&file, Kind::Function, &cctx), object);
+    let fx = fixtures::convert(&file, ComponentKind::Function, &cctx).require(&object)?;
     let oauth = &fx.resource["spec"]["pulsar"]["authConfig"]["oauth2Config"];
     o.check_eq(
         object,
@@ -109,15 +129,13 @@ pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
         Some("alice-oauth2-key"),
         oauth["keySecretName"].as_str(),
     );
-    let (name, _) = require!(
-        fixtures::apply(&client, ns, Kind::Function, &fx).await,
-        object
-    );
+    let (name, _) = fixtures::apply(&client, ns, ComponentKind::Function, &fx)
+        .await
+        .require(&object)?;
     let obj = format!("Function {ns}/{name}");
-    let stored = require!(
-        fixtures::get_stored(&client, ns, Kind::Function, &name).await,
-        obj
-    );
+    let stored = fixtures::get_stored(&client, ns, ComponentKind::Function, &name)
+        .await
+        .require(&obj)?;
     o.check_eq(
         &obj,
         "spec.pulsar.authConfig.oauth2Config.keySecretName",
@@ -129,23 +147,22 @@ pub async fn per_user_oauth2(ctx: &Ctx<'_>) -> Outcome {
         "authConfig.oauth2Config: keySecretName {}, keySecretKey {}, issuerUrl {}",
         oauth["keySecretName"], oauth["keySecretKey"], oauth["issuerUrl"]
     ));
-    o
+    Ok(o)
 }
 
 /// Scenario 6: Insecure mode with a token super-user (`worker-insecure-token.yml`, `usingInsecureAuth` at its default
 /// `true`), for an authenticated caller: the auth Secret holds the worker's plugin and parameters;
 /// `authSecret` names it.
-pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
+pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    crds!(ctx, o);
+    use_crds(ctx, &mut o)?;
     let ns = "fmesh-auth-insecure";
     let object = "fixture functions/exclamation.yaml (insecure token auth)";
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, ns).await,
-        format!("namespace {ns}")
-    );
-    let (cctx, worker) = require!(insecure_context(ctx), object);
+    ensure_namespace(&client, ns)
+        .await
+        .require(&format!("namespace {ns}"))?;
+    let (cctx, worker) = insecure_context(ctx).require(&object)?;
     o.check_eq(
         object,
         "worker brokerClientAuthenticationPlugin",
@@ -165,7 +182,7 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
         ));
     }
     let file = ctx.fixtures.join("functions").join("exclamation.yaml");
-    let fx = require!(fixtures::convert(&file, Kind::Function, &cctx), object);
+    let fx = fixtures::convert(&file, ComponentKind::Function, &cctx).require(&object)?;
     let Some(secret_name) = fx.resource["spec"]["pulsar"]["authSecret"]
         .as_str()
         .map(str::to_owned)
@@ -176,7 +193,7 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
             "a Secret name",
             "absent",
         ));
-        return o;
+        return Ok(o);
     };
     if !fx
         .secrets
@@ -196,15 +213,13 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
             ),
         ));
     }
-    let (name, _) = require!(
-        fixtures::apply(&client, ns, Kind::Function, &fx).await,
-        object
-    );
+    let (name, _) = fixtures::apply(&client, ns, ComponentKind::Function, &fx)
+        .await
+        .require(&object)?;
     let obj = format!("Function {ns}/{name}");
-    let stored = require!(
-        fixtures::get_stored(&client, ns, Kind::Function, &name).await,
-        obj
-    );
+    let stored = fixtures::get_stored(&client, ns, ComponentKind::Function, &name)
+        .await
+        .require(&obj)?;
     o.check_eq(
         &obj,
         "spec.pulsar.authSecret",
@@ -213,12 +228,10 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
     );
     check_nothing_pruned(&mut o, &obj, &fx.resource, &stored);
     let sobj = format!("Secret {ns}/{secret_name}");
-    let secret = require!(
-        Api::<Secret>::namespaced(client.clone(), ns)
-            .get(&secret_name)
-            .await,
-        sobj
-    );
+    let secret = Api::<Secret>::namespaced(client.clone(), ns)
+        .get(&secret_name)
+        .await
+        .require(&sobj)?;
     let data = secret.data.unwrap_or_default();
     for (key, want) in [
         (
@@ -250,7 +263,7 @@ pub async fn insecure_auth_secret(ctx: &Ctx<'_>) -> Outcome {
         "authSecret {secret_name}: keys {:?} (values not shown)",
         data.keys().collect::<Vec<_>>()
     ));
-    o
+    Ok(o)
 }
 
 /// Converts `exclamation.yaml` renamed to `name` with `cctx`, applies it (and its Secrets) in the operator's
@@ -265,8 +278,8 @@ async fn reconciled(
     let file = ctx.fixtures.join("functions").join("exclamation.yaml");
     let mut cfg = fixtures::read_config(&file)?;
     cfg["name"] = Value::String(name.to_owned());
-    let fx = fixtures::convert_value(&cfg, &file, Kind::Function, cctx)?;
-    let (res, _) = fixtures::apply(client, ns, Kind::Function, &fx).await?;
+    let fx = fixtures::convert_value(&cfg, &file, ComponentKind::Function, cctx)?;
+    let (res, _) = fixtures::apply(client, ns, ComponentKind::Function, &fx).await?;
     let sts = super::reconcile::wait_statefulset(client, ns, &format!("{res}-function"))
         .await
         .map_err(|e| e.to_string())?;
@@ -278,21 +291,22 @@ async fn reconciled(
 /// mode: the main container takes its environment from the auth Secret (`authSecret`) and the instance's
 /// `--client_auth_plugin`/`--client_auth_params` are that Secret's `clientAuthenticationPlugin`/`Parameters`
 /// keys. Secret values are never printed.
-pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
+pub async fn statefulset_auth(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    gate!(need_operator(ctx));
-    crds!(ctx, o);
+    need_operator(ctx)?;
+    use_crds(ctx, &mut o)?;
     let ns = crate::backend::OPERATOR_WATCHED_NAMESPACE;
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, ns).await,
-        format!("namespace {ns}")
-    );
+    ensure_namespace(&client, ns)
+        .await
+        .require(&format!("namespace {ns}"))?;
 
     // Per-user OAuth2.
     let object = "fixture functions/exclamation.yaml as auth-oauth2 (per-user OAuth2)";
-    let cctx = require!(per_user_context(ctx, &client, ns).await, object);
-    let (fx, sts) = require!(reconciled(ctx, &client, "auth-oauth2", &cctx).await, object);
+    let cctx = per_user_context(ctx, &client, ns).await.require(&object)?;
+    let (fx, sts) = reconciled(ctx, &client, "auth-oauth2", &cctx)
+        .await
+        .require(&object)?;
     let obj = format!(
         "StatefulSet {ns}/{} (per-user OAuth2)",
         sts.metadata.name.clone().unwrap_or_default()
@@ -307,7 +321,7 @@ pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
         .as_ref()
         .and_then(|s| s.template.spec.clone())
         .unwrap_or_default();
-    let c = super::reconcile::main_container(&pod, Kind::Function);
+    let c = super::reconcile::main_container(&pod, ComponentKind::Function);
     let volume = pod.volumes.iter().flatten().find(|v| {
         v.secret.as_ref().is_some_and(|s| {
             s.secret_name.as_deref() == Some(secret)
@@ -364,11 +378,10 @@ pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
 
     // Insecure mode.
     let object = "fixture functions/exclamation.yaml as auth-insecure (insecure token auth)";
-    let (cctx, _) = require!(insecure_context(ctx), object);
-    let (fx, sts) = require!(
-        reconciled(ctx, &client, "auth-insecure", &cctx).await,
-        object
-    );
+    let (cctx, _) = insecure_context(ctx).require(&object)?;
+    let (fx, sts) = reconciled(ctx, &client, "auth-insecure", &cctx)
+        .await
+        .require(&object)?;
     let obj = format!(
         "StatefulSet {ns}/{} (insecure mode)",
         sts.metadata.name.clone().unwrap_or_default()
@@ -380,7 +393,7 @@ pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
             "a Secret name",
             "absent",
         ));
-        return o;
+        return Ok(o);
     };
     let keys: Vec<String> = fx
         .secrets
@@ -400,7 +413,7 @@ pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
         .as_ref()
         .and_then(|s| s.template.spec.clone())
         .unwrap_or_default();
-    let c = super::reconcile::main_container(&pod, Kind::Function);
+    let c = super::reconcile::main_container(&pod, ComponentKind::Function);
     let from_secret = c
         .env_from
         .iter()
@@ -447,5 +460,5 @@ pub async fn statefulset_auth(ctx: &Ctx<'_>) -> Outcome {
     o.note(format!(
         "insecure mode: envFrom Secret {auth_secret}; --client_auth_plugin/--client_auth_params from its keys"
     ));
-    o
+    Ok(o)
 }

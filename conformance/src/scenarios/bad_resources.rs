@@ -4,10 +4,33 @@
 use kube::api::{Api, DynamicObject, ListParams, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 
-use super::Ctx;
+use super::base::{use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
 use crate::kubeutil::ensure_namespace;
 use crate::report::{Failure, Outcome};
-use crate::{crds, require};
+
+/// Scenario 8.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::new(
+            Stage::Rejections,
+            8,
+            "name too long rejected by fmesh before any request",
+            |c| Box::pin(name_too_long_fmesh(c)),
+        ),
+        Scenario::new(
+            Stage::Rejections,
+            8,
+            "name too long rejected by the API server",
+            |c| Box::pin(name_too_long(c)),
+        ),
+        Scenario::new(
+            Stage::Rejections,
+            8,
+            "unknown enum value rejected by the API server",
+            |c| Box::pin(unknown_enum(c)),
+        ),
+    ]
+}
 
 const NS: &str = "fmesh-bad-resources";
 
@@ -110,24 +133,24 @@ async fn functions_in_ns(ctx: &Ctx<'_>) -> crate::Result<Vec<String>> {
 /// Scenario 8a: A Pulsar function name that makes the resource name too long is rejected by fmesh's validation, so no
 /// request is made: the conversion returns a validation error naming `name`, and the namespace holds no
 /// Function afterwards.
-pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> Outcome {
+pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    crds!(ctx, o);
-    require!(
-        ensure_namespace(&ctx.backend.client(), NS).await,
-        format!("namespace {NS}")
-    );
+    use_crds(ctx, &mut o)?;
+    ensure_namespace(&ctx.backend.client(), NS)
+        .await
+        .require(&format!("namespace {NS}"))?;
     let file = ctx.fixtures.join("functions").join("exclamation.yaml");
     let object = "fixture functions/exclamation.yaml with a 60-character name";
-    let cctx = require!(super::fixtures::context(&ctx.fixtures), object);
-    let text = require!(
-        std::fs::read_to_string(&file).map_err(|e| format!("read {}: {e}", file.display())),
-        object
-    );
+    let cctx = super::fixtures::context(&ctx.fixtures).require(&object)?;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("read {}: {e}", file.display()))
+        .require(&object)?;
     let mut cfg: fm_convert::pulsar::FunctionConfig =
-        require!(fm_convert::parse::parse(&text), object);
+        fm_convert::parse::parse(&text).require(&object)?;
     cfg.name = Some("a".repeat(60));
-    let before = require!(functions_in_ns(ctx).await, format!("namespace {NS}"));
+    let before = functions_in_ns(ctx)
+        .await
+        .require(&format!("namespace {NS}"))?;
     match cctx.worker().convert(&cfg, &cctx.request()) {
         Ok(r) => o.fail(Failure::new(
             object,
@@ -157,19 +180,20 @@ pub async fn name_too_long_fmesh(ctx: &Ctx<'_>) -> Outcome {
             e.to_string(),
         )),
     }
-    let after = require!(functions_in_ns(ctx).await, format!("namespace {NS}"));
+    let after = functions_in_ns(ctx)
+        .await
+        .require(&format!("namespace {NS}"))?;
     o.check_eq(&format!("namespace {NS}"), "functions", before, after);
-    o
+    Ok(o)
 }
 
 /// Scenario 8a: A name longer than Kubernetes allows for a custom resource (253) is rejected by the API server.
-pub async fn name_too_long(ctx: &Ctx<'_>) -> Outcome {
+pub async fn name_too_long(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    crds!(ctx, o);
-    require!(
-        ensure_namespace(&ctx.backend.client(), NS).await,
-        format!("namespace {NS}")
-    );
+    use_crds(ctx, &mut o)?;
+    ensure_namespace(&ctx.backend.client(), NS)
+        .await
+        .require(&format!("namespace {NS}"))?;
     let name = "a".repeat(254);
     let spec = serde_json::json!({"className": "org.example.Exclamation", "replicas": 1, "java": {"jar": "f.jar"}});
     expect_rejected(
@@ -180,17 +204,16 @@ pub async fn name_too_long(ctx: &Ctx<'_>) -> Outcome {
         "name longer than 253",
     )
     .await;
-    o
+    Ok(o)
 }
 
 /// Scenario 8b: A value outside a CRD enum (`processingGuarantee: exactly_once`) is rejected by the API server.
-pub async fn unknown_enum(ctx: &Ctx<'_>) -> Outcome {
+pub async fn unknown_enum(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    crds!(ctx, o);
-    require!(
-        ensure_namespace(&ctx.backend.client(), NS).await,
-        format!("namespace {NS}")
-    );
+    use_crds(ctx, &mut o)?;
+    ensure_namespace(&ctx.backend.client(), NS)
+        .await
+        .require(&format!("namespace {NS}"))?;
     let spec = serde_json::json!({
         "className": "org.example.Exclamation", "replicas": 1, "java": {"jar": "f.jar"},
         "processingGuarantee": "exactly_once"
@@ -214,5 +237,5 @@ pub async fn unknown_enum(ctx: &Ctx<'_>) -> Outcome {
         "enum",
     )
     .await;
-    o
+    Ok(o)
 }

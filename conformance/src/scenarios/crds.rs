@@ -3,11 +3,19 @@
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::Api;
 
-use super::need_upstream_crds;
-use super::Ctx;
+use super::base::{need_upstream_crds, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
 use crate::kubeutil::load_crds;
 use crate::report::{Failure, Outcome};
-use crate::{crds, gate, require};
+
+/// Scenario 1: the pinned upstream CRDs install.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![Scenario::new(
+        Stage::Crds,
+        1,
+        "upstream CRDs install",
+        |c| Box::pin(upstream_installed(c)),
+    )]
+}
 
 /// The CRDs of the pinned release, by plural, with the subresources each must serve.
 pub const EXPECTED: &[(&str, &str, bool)] = &[
@@ -20,19 +28,20 @@ pub const EXPECTED: &[(&str, &str, bool)] = &[
 
 /// Scenario 1: the pinned CRDs are installed, Established, served at `compute.functionmesh.io/v1alpha1`
 /// with the status (and scale) subresources, and what the API server stores equals the release files.
-pub async fn upstream_installed(ctx: &Ctx<'_>) -> Outcome {
+pub async fn upstream_installed(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    gate!(need_upstream_crds(ctx));
-    crds!(ctx, o);
-    let dir = require!(
-        ctx.backend.prepared().path(
+    need_upstream_crds(ctx)?;
+    use_crds(ctx, &mut o)?;
+    let dir = ctx
+        .backend
+        .prepared()
+        .path(
             "FM_CRDS_DIR",
             "function-mesh CRDs",
-            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version())
-        ),
-        "CRDs compute.functionmesh.io"
-    );
-    let files = require!(load_crds(&dir), "CRDs compute.functionmesh.io");
+            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version()),
+        )
+        .require(&"CRDs compute.functionmesh.io")?;
+    let files = load_crds(&dir).require(&"CRDs compute.functionmesh.io")?;
     let api: Api<CustomResourceDefinition> = Api::all(ctx.backend.client());
     for (plural, kind, scale) in EXPECTED {
         let name = format!("{plural}.compute.functionmesh.io");
@@ -117,5 +126,5 @@ pub async fn upstream_installed(ctx: &Ctx<'_>) -> Outcome {
         }
     }
     o.note(format!("CRDs from {}", dir.display()));
-    o
+    Ok(o)
 }

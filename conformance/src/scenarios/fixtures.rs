@@ -7,7 +7,8 @@ use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
 use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
-use fm_convert::{AnyConfig, AnyResource, ComponentKind, Request, Worker};
+use fm_convert::{AnyConfig, AnyResource, Request, Worker};
+use fm_model::ComponentKind;
 
 use crate::kubeutil::FIELD_MANAGER;
 
@@ -51,63 +52,23 @@ impl ConversionContext {
     }
 }
 
-/// Function, Sink or Source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Function.
-    Function,
-    /// Sink.
-    Sink,
-    /// Source.
-    Source,
+/// The file name of `p` (for scenario titles and messages).
+pub fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
-impl Kind {
-    /// All three.
-    pub const ALL: [Kind; 3] = [Kind::Function, Kind::Sink, Kind::Source];
-    /// The fixture folder (`fixtures/<dir>/`).
-    pub fn dir(self) -> &'static str {
-        match self {
-            Kind::Function => "functions",
-            Kind::Sink => "sinks",
-            Kind::Source => "sources",
-        }
-    }
-    /// Kubernetes kind.
-    pub fn kind(self) -> &'static str {
-        match self {
-            Kind::Function => "Function",
-            Kind::Sink => "Sink",
-            Kind::Source => "Source",
-        }
-    }
-    /// Suffix of the StatefulSet the operator creates (`<name>-<suffix>`).
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Kind::Function => "function",
-            Kind::Sink => "sink",
-            Kind::Source => "source",
-        }
-    }
-    /// The library's kind.
-    pub fn compat(self) -> ComponentKind {
-        match self {
-            Kind::Function => ComponentKind::Function,
-            Kind::Sink => ComponentKind::Sink,
-            Kind::Source => ComponentKind::Source,
-        }
-    }
-    /// The dynamic API resource.
-    pub fn api_resource(self) -> ApiResource {
-        ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk(
-                fm_convert::crd::GROUP,
-                fm_convert::crd::VERSION,
-                self.kind(),
-            ),
-            self.dir(),
-        )
-    }
+/// The dynamic API resource of `kind` (`compute.functionmesh.io/v1alpha1`, plural `functions`, ...).
+pub fn api_resource(kind: ComponentKind) -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk(
+            fm_convert::crd::GROUP,
+            fm_convert::crd::VERSION,
+            kind.as_str(),
+        ),
+        kind.plural(),
+    )
 }
 
 /// One fixture converted to a resource.
@@ -124,8 +85,8 @@ pub struct ConvertedFixture {
 }
 
 /// The fixture files of `kind`, sorted.
-pub fn files(fixtures: &Path, kind: Kind) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(fixtures.join(kind.dir()))
+pub fn files(fixtures: &Path, kind: ComponentKind) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(fixtures.join(kind.plural()))
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     v.retain(|p| {
@@ -139,7 +100,7 @@ pub fn files(fixtures: &Path, kind: Kind) -> Vec<PathBuf> {
 /// Parses and converts one fixture with `ctx`. Err is a human-readable reason naming the file.
 pub fn convert(
     file: &Path,
-    kind: Kind,
+    kind: ComponentKind,
     ctx: &ConversionContext,
 ) -> Result<ConvertedFixture, String> {
     let text =
@@ -151,13 +112,12 @@ pub fn convert(
 pub fn convert_str(
     text: &str,
     file: &Path,
-    kind: Kind,
+    kind: ComponentKind,
     ctx: &ConversionContext,
 ) -> Result<ConvertedFixture, String> {
     let config: Value =
         fm_convert::parse::parse(text).map_err(|e| format!("{}: {e}", file.display()))?;
-    let parsed =
-        AnyConfig::parse(kind.compat(), text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let parsed = AnyConfig::parse(kind, text).map_err(|e| format!("{}: {e}", file.display()))?;
     let r = ctx
         .worker()
         .convert_any(&parsed, &ctx.request())
@@ -214,7 +174,7 @@ pub fn context_with_worker(fixtures: &Path, worker: &Path) -> Result<ConversionC
 pub async fn apply(
     client: &kube::Client,
     namespace: &str,
-    kind: Kind,
+    kind: ComponentKind,
     fx: &ConvertedFixture,
 ) -> Result<(String, Value), String> {
     let pp = PatchParams::apply(FIELD_MANAGER).force();
@@ -240,16 +200,16 @@ pub async fn apply(
     // The group the resource names (targets before v0.1.4 use the older group).
     let ar = match obj.types.as_ref().map(|t| t.api_version.split_once('/')) {
         Some(Some((group, version))) => ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk(group, version, kind.kind()),
-            kind.dir(),
+            &GroupVersionKind::gvk(group, version, kind.as_str()),
+            kind.plural(),
         ),
-        _ => kind.api_resource(),
+        _ => api_resource(kind),
     };
     let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &ar);
     let stored = api
         .patch(&name, &pp, &Patch::Apply(&obj))
         .await
-        .map_err(|e| format!("apply {} {namespace}/{name}: {e}", kind.kind()))?;
+        .map_err(|e| format!("apply {} {namespace}/{name}: {e}", kind.as_str()))?;
     let v = serde_json::to_value(&stored).map_err(|e| e.to_string())?;
     Ok((name, v))
 }
@@ -265,7 +225,7 @@ pub fn read_config(file: &Path) -> Result<Value, String> {
 pub fn convert_value(
     config: &Value,
     label: &Path,
-    kind: Kind,
+    kind: ComponentKind,
     ctx: &ConversionContext,
 ) -> Result<ConvertedFixture, String> {
     let text = serde_json::to_string(config).map_err(|e| e.to_string())?;
@@ -276,15 +236,15 @@ pub fn convert_value(
 pub async fn get_stored(
     client: &kube::Client,
     namespace: &str,
-    kind: Kind,
+    kind: ComponentKind,
     name: &str,
 ) -> Result<Value, String> {
     let api: Api<DynamicObject> =
-        Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
+        Api::namespaced_with(client.clone(), namespace, &api_resource(kind));
     let o = api
         .get(name)
         .await
-        .map_err(|e| format!("get {} {namespace}/{name}: {e}", kind.kind()))?;
+        .map_err(|e| format!("get {} {namespace}/{name}: {e}", kind.as_str()))?;
     serde_json::to_value(&o).map_err(|e| e.to_string())
 }
 
@@ -335,7 +295,7 @@ fn short(v: &Value) -> String {
 /// normalised input config (`fm_convert::normalize`). Returns (path, expected, got) differences.
 pub fn round_trip(
     file: &Path,
-    kind: Kind,
+    kind: ComponentKind,
     stored: &Value,
     ctx: &ConversionContext,
 ) -> Result<Vec<(String, String, String)>, String> {
@@ -348,15 +308,15 @@ pub fn round_trip(
 pub fn round_trip_str(
     text: &str,
     file: &Path,
-    kind: Kind,
+    kind: ComponentKind,
     stored: &Value,
     ctx: &ConversionContext,
 ) -> Result<Vec<(String, String, String)>, String> {
     let p = |e: fm_convert::parse::ParseError| format!("{}: {e}", file.display());
     let s = |e: serde_json::Error| format!("stored resource: {e}");
     let worker = ctx.worker();
-    let config = AnyConfig::parse(kind.compat(), text).map_err(p)?;
-    let stored = AnyResource::parse(kind.compat(), &stored.to_string())
+    let config = AnyConfig::parse(kind, text).map_err(p)?;
+    let stored = AnyResource::parse(kind, &stored.to_string())
         .map_err(|e| format!("stored resource: {e}"))?;
     let back = worker
         .reverse_any(&stored)
@@ -393,7 +353,7 @@ pub fn round_trip_str(
 /// Pulsar's status JSON (`pulsar-admin functions status`) of a resource of `kind`, by fmesh's status conversion
 /// (`fm_convert::status`) from the operator's StatefulSet and the pods listed for it (no instance reports).
 pub fn status_json(
-    kind: Kind,
+    kind: ComponentKind,
     cluster: &str,
     image: Option<&str>,
     sts: &k8s_openapi::api::apps::v1::StatefulSet,
@@ -402,11 +362,15 @@ pub fn status_json(
     use fm_convert::status::{function_status, sink_status, source_status};
     let none = std::collections::BTreeMap::new();
     match kind {
-        Kind::Function => {
+        ComponentKind::Function => {
             serde_json::to_value(function_status(cluster, image, Some(sts), pods, &none))
         }
-        Kind::Sink => serde_json::to_value(sink_status(cluster, image, Some(sts), pods, &none)),
-        Kind::Source => serde_json::to_value(source_status(cluster, image, Some(sts), pods, &none)),
+        ComponentKind::Sink => {
+            serde_json::to_value(sink_status(cluster, image, Some(sts), pods, &none))
+        }
+        ComponentKind::Source => {
+            serde_json::to_value(source_status(cluster, image, Some(sts), pods, &none))
+        }
     }
     .map_err(|e| format!("status JSON: {e}"))
 }

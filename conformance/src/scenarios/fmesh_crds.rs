@@ -4,12 +4,27 @@
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, Patch, PatchParams};
 
-use super::need_upstream_crds;
-use super::Ctx;
+use super::base::{
+    need_upstream_crds, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage, Stop,
+};
 use crate::kubeutil::{load_crds, FIELD_MANAGER};
 use crate::report::{Failure, Outcome};
 use crate::schema_diff::{diff, SchemaDiff};
-use crate::{crds, gate, require};
+
+/// Scenario 1: fmesh's generated CRDs against upstream's.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::new(Stage::Crds, 1, "fmesh Function CRD matches upstream", |c| {
+            Box::pin(function(c))
+        }),
+        Scenario::new(Stage::Crds, 1, "fmesh Sink CRD matches upstream", |c| {
+            Box::pin(sink(c))
+        }),
+        Scenario::new(Stage::Crds, 1, "fmesh Source CRD matches upstream", |c| {
+            Box::pin(source(c))
+        }),
+    ]
+}
 
 /// A class of known, intended differences between fmesh's CRD schema and upstream's.
 #[derive(Debug, Clone, Copy)]
@@ -64,31 +79,36 @@ fn schema_of(crd: &CustomResourceDefinition) -> serde_json::Value {
 
 /// Compares one kind: every upstream `spec`/`status` field exists in ours with the same type; the list of
 /// differences equals `expected_diffs`.
-pub async fn compare(ctx: &Ctx<'_>, plural: &str, ours: CustomResourceDefinition) -> Outcome {
+pub async fn compare(
+    ctx: &Ctx<'_>,
+    plural: &str,
+    ours: CustomResourceDefinition,
+) -> ScenarioResult {
     let mut o = Outcome::default();
-    gate!(need_upstream_crds(ctx));
-    crds!(ctx, o);
+    need_upstream_crds(ctx)?;
+    use_crds(ctx, &mut o)?;
     let name = format!("{plural}.compute.functionmesh.io");
     let object = format!("CRD {name} (fmesh vs upstream)");
-    let dir = require!(
-        ctx.backend.prepared().path(
+    let dir = ctx
+        .backend
+        .prepared()
+        .path(
             "FM_CRDS_DIR",
             "function-mesh CRDs",
-            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version())
-        ),
-        object
-    );
-    let upstream = require!(load_crds(&dir), object);
+            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version()),
+        )
+        .require(&object)?;
+    let upstream = load_crds(&dir).require(&object)?;
     let Some(up) = upstream
         .iter()
         .find(|c| c.metadata.name.as_deref() == Some(name.as_str()))
     else {
-        return Outcome::failed_with(Failure::new(
+        return Err(Stop::Failed(Failure::new(
             &object,
             "-",
             format!("an upstream CRD in {}", dir.display()),
             "none",
-        ));
+        )));
     };
     o.check_eq(
         &object,
@@ -187,18 +207,18 @@ pub async fn compare(ctx: &Ctx<'_>, plural: &str, ours: CustomResourceDefinition
             e.to_string(),
         ));
     }
-    o
+    Ok(o)
 }
 
 /// Function.
-pub async fn function(ctx: &Ctx<'_>) -> Outcome {
+pub async fn function(ctx: &Ctx<'_>) -> ScenarioResult {
     compare(ctx, "functions", fm_convert::crd::function_crd()).await
 }
 /// Sink.
-pub async fn sink(ctx: &Ctx<'_>) -> Outcome {
+pub async fn sink(ctx: &Ctx<'_>) -> ScenarioResult {
     compare(ctx, "sinks", fm_convert::crd::sink_crd()).await
 }
 /// Source.
-pub async fn source(ctx: &Ctx<'_>) -> Outcome {
+pub async fn source(ctx: &Ctx<'_>) -> ScenarioResult {
     compare(ctx, "sources", fm_convert::crd::source_crd()).await
 }

@@ -7,11 +7,29 @@ use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kube::api::{Api, ListParams};
 
 use super::apply::check_nothing_pruned;
-use super::fixtures::{self, Kind};
-use super::{need_operator, Ctx};
+use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
+use super::fixtures;
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use crate::{crds, gate, require};
+use fm_model::ComponentKind;
+
+/// Scenario 5.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::new(
+            Stage::Autoscaling,
+            5,
+            "maxReplicas above parallelism accepted",
+            |c| Box::pin(accepted(c)),
+        ),
+        Scenario::new(
+            Stage::Autoscaling,
+            5,
+            "operator creates the HorizontalPodAutoscaler",
+            |c| Box::pin(operator_creates_hpa(c)),
+        ),
+    ]
+}
 
 const NS: &str = "fmesh-hpa";
 
@@ -24,18 +42,17 @@ const HPA_POD_FIELDS: &[&str] = &[
 
 /// Scenario 5: `fixtures/functions/autoscaled.yaml` (maxReplicas 6, parallelism 2, a built-in CPU rule) is accepted
 /// with `spec.maxReplicas` and the pod's autoscaler fields kept.
-pub async fn accepted(ctx: &Ctx<'_>) -> Outcome {
+pub async fn accepted(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    crds!(ctx, o);
+    use_crds(ctx, &mut o)?;
     let file = ctx.fixtures.join("functions").join("autoscaled.yaml");
     let object = "fixture functions/autoscaled.yaml";
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, NS).await,
-        format!("namespace {NS}")
-    );
-    let cctx = require!(fixtures::context(&ctx.fixtures), object);
-    let fx = require!(fixtures::convert(&file, Kind::Function, &cctx), object);
+    ensure_namespace(&client, NS)
+        .await
+        .require(&format!("namespace {NS}"))?;
+    let cctx = fixtures::context(&ctx.fixtures).require(&object)?;
+    let fx = fixtures::convert(&file, ComponentKind::Function, &cctx).require(&object)?;
     let (max, replicas) = (
         fx.resource["spec"]["maxReplicas"].as_i64(),
         fx.resource["spec"]["replicas"].as_i64(),
@@ -61,15 +78,13 @@ pub async fn accepted(ctx: &Ctx<'_>) -> Outcome {
             "none",
         ));
     }
-    let (name, _) = require!(
-        fixtures::apply(&client, NS, Kind::Function, &fx).await,
-        object
-    );
+    let (name, _) = fixtures::apply(&client, NS, ComponentKind::Function, &fx)
+        .await
+        .require(&object)?;
     let obj = format!("Function {NS}/{name}");
-    let stored = require!(
-        fixtures::get_stored(&client, NS, Kind::Function, &name).await,
-        obj
-    );
+    let stored = fixtures::get_stored(&client, NS, ComponentKind::Function, &name)
+        .await
+        .require(&obj)?;
     o.check_eq(
         &obj,
         "spec.maxReplicas",
@@ -98,28 +113,26 @@ pub async fn accepted(ctx: &Ctx<'_>) -> Outcome {
         replicas.unwrap_or_default(),
         present.join(", ")
     ));
-    o
+    Ok(o)
 }
 
 /// Scenario 5: With the operator: a HorizontalPodAutoscaler targets the resource with its `maxReplicas`.
-pub async fn operator_creates_hpa(ctx: &Ctx<'_>) -> Outcome {
+pub async fn operator_creates_hpa(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    gate!(need_operator(ctx));
-    crds!(ctx, o);
+    need_operator(ctx)?;
+    use_crds(ctx, &mut o)?;
     let ns = crate::backend::OPERATOR_WATCHED_NAMESPACE;
     let file = ctx.fixtures.join("functions").join("autoscaled.yaml");
     let object = "fixture functions/autoscaled.yaml";
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, ns).await,
-        format!("namespace {ns}")
-    );
-    let cctx = require!(fixtures::context(&ctx.fixtures), object);
-    let fx = require!(fixtures::convert(&file, Kind::Function, &cctx), object);
-    let (name, _) = require!(
-        fixtures::apply(&client, ns, Kind::Function, &fx).await,
-        object
-    );
+    ensure_namespace(&client, ns)
+        .await
+        .require(&format!("namespace {ns}"))?;
+    let cctx = fixtures::context(&ctx.fixtures).require(&object)?;
+    let fx = fixtures::convert(&file, ComponentKind::Function, &cctx).require(&object)?;
+    let (name, _) = fixtures::apply(&client, ns, ComponentKind::Function, &fx)
+        .await
+        .require(&object)?;
     let api: Api<HorizontalPodAutoscaler> = Api::namespaced(client.clone(), ns);
     let targets = |h: &HorizontalPodAutoscaler| {
         h.spec.as_ref().is_some_and(|s| {
@@ -149,9 +162,12 @@ pub async fn operator_creates_hpa(ctx: &Ctx<'_>) -> Outcome {
             "created by the operator",
             e.to_string(),
         ));
-        return o;
+        return Ok(o);
     }
-    let hpas = require!(api.list(&ListParams::default()).await, "HPA list");
+    let hpas = api
+        .list(&ListParams::default())
+        .await
+        .require(&"HPA list")?;
     if let Some(h) = hpas.items.iter().find(|h| targets(h)) {
         o.check_eq(
             &format!("HPA {ns}/{}", h.metadata.name.clone().unwrap_or_default()),
@@ -160,5 +176,5 @@ pub async fn operator_creates_hpa(ctx: &Ctx<'_>) -> Outcome {
             h.spec.as_ref().map(|s| i64::from(s.max_replicas)),
         );
     }
-    o
+    Ok(o)
 }

@@ -9,11 +9,26 @@ use kube::api::{Api, DeleteParams, DynamicObject};
 use serde_json::{json, Value};
 
 use super::apply::check_nothing_pruned;
-use super::fixtures::{self, ConvertedFixture, Kind};
-use super::{need_operator, Ctx};
+use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
+use super::fixtures::{self, ConvertedFixture};
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use crate::{crds, gate, require};
+use fm_model::ComponentKind;
+
+/// Scenario 4.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::new(
+            Stage::Lifecycle,
+            4,
+            "update parallelism, resources and inputs; delete",
+            |c| Box::pin(update_delete(c)),
+        ),
+        Scenario::new(Stage::Lifecycle, 4, "StatefulSet follows the update", |c| {
+            Box::pin(statefulset_follows(c))
+        }),
+    ]
+}
 
 const NS: &str = "fmesh-update";
 const NEW_INPUT: &str = "persistent://public/default/exclamation-input-2";
@@ -26,7 +41,7 @@ fn fixture(ctx: &Ctx<'_>) -> PathBuf {
 fn versions(ctx: &Ctx<'_>) -> Result<(Value, ConvertedFixture, ConvertedFixture), String> {
     let file = fixture(ctx);
     let cctx = fixtures::context(&ctx.fixtures)?;
-    let v1 = fixtures::convert(&file, Kind::Function, &cctx)?;
+    let v1 = fixtures::convert(&file, ComponentKind::Function, &cctx)?;
     let mut cfg = fixtures::read_config(&file)?;
     cfg["parallelism"] = json!(3);
     cfg["resources"] = json!({"cpu": 1.5, "ram": 1_073_741_824_u64, "disk": 10_737_418_240_u64});
@@ -34,39 +49,34 @@ fn versions(ctx: &Ctx<'_>) -> Result<(Value, ConvertedFixture, ConvertedFixture)
         Some(a) => a.push(json!(NEW_INPUT)),
         None => return Err("exclamation.yaml has no `inputs` list".into()),
     }
-    let v2 = fixtures::convert_value(&cfg, &file, Kind::Function, &cctx)?;
+    let v2 = fixtures::convert_value(&cfg, &file, ComponentKind::Function, &cctx)?;
     Ok((cfg, v1, v2))
 }
 
 /// Scenario 4: Update and delete: the API server stores the new replicas, resources and inputs; the stored resource
 /// converts back to the updated config; delete leaves nothing (404).
-pub async fn update_delete(ctx: &Ctx<'_>) -> Outcome {
+pub async fn update_delete(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    crds!(ctx, o);
+    use_crds(ctx, &mut o)?;
     let object = "fixture functions/exclamation.yaml (updated)";
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, NS).await,
-        format!("namespace {NS}")
-    );
-    let (cfg2, v1, v2) = require!(versions(ctx), object);
-    let (name, _) = require!(
-        fixtures::apply(&client, NS, Kind::Function, &v1).await,
-        object
-    );
+    ensure_namespace(&client, NS)
+        .await
+        .require(&format!("namespace {NS}"))?;
+    let (cfg2, v1, v2) = versions(ctx).require(&object)?;
+    let (name, _) = fixtures::apply(&client, NS, ComponentKind::Function, &v1)
+        .await
+        .require(&object)?;
     let obj = format!("Function {NS}/{name}");
-    let before = require!(
-        fixtures::get_stored(&client, NS, Kind::Function, &name).await,
-        obj
-    );
-    require!(
-        fixtures::apply(&client, NS, Kind::Function, &v2).await,
-        object
-    );
-    let after = require!(
-        fixtures::get_stored(&client, NS, Kind::Function, &name).await,
-        obj
-    );
+    let before = fixtures::get_stored(&client, NS, ComponentKind::Function, &name)
+        .await
+        .require(&obj)?;
+    fixtures::apply(&client, NS, ComponentKind::Function, &v2)
+        .await
+        .require(&object)?;
+    let after = fixtures::get_stored(&client, NS, ComponentKind::Function, &name)
+        .await
+        .require(&obj)?;
     for (field, path) in [
         ("spec.replicas", "/spec/replicas"),
         ("spec.resources", "/spec/resources"),
@@ -104,9 +114,9 @@ pub async fn update_delete(ctx: &Ctx<'_>) -> Outcome {
         ));
     }
     check_nothing_pruned(&mut o, &obj, &v2.resource, &after);
-    let cctx = require!(fixtures::context(&ctx.fixtures), object);
+    let cctx = fixtures::context(&ctx.fixtures).require(&object)?;
     let text = serde_json::to_string(&cfg2).unwrap_or_default();
-    match fixtures::round_trip_str(&text, &fixture(ctx), Kind::Function, &after, &cctx) {
+    match fixtures::round_trip_str(&text, &fixture(ctx), ComponentKind::Function, &after, &cctx) {
         Ok(diffs) => {
             for (path, w, g) in diffs {
                 o.fail(Failure::new(format!("{obj} → Pulsar config"), path, w, g));
@@ -126,11 +136,14 @@ pub async fn update_delete(ctx: &Ctx<'_>) -> Outcome {
         topics.len()
     ));
     // Delete.
-    let api: Api<DynamicObject> =
-        Api::namespaced_with(client.clone(), NS, &Kind::Function.api_resource());
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        NS,
+        &fixtures::api_resource(ComponentKind::Function),
+    );
     if let Err(e) = api.delete(&name, &DeleteParams::default()).await {
         o.fail(Failure::new(&obj, "-", "deleted", e.to_string()));
-        return o;
+        return Ok(o);
     }
     let gone = wait_for(&format!("{obj} gone"), Duration::from_secs(30), || {
         let api = api.clone();
@@ -146,36 +159,32 @@ pub async fn update_delete(ctx: &Ctx<'_>) -> Outcome {
         Ok(_) => o.fail(Failure::new(&obj, "GET after delete", "404", "found")),
         Err(e) => o.fail(Failure::new(&obj, "GET after delete", "404", e.to_string())),
     }
-    o
+    Ok(o)
 }
 
 /// Scenario 4: With the operator: the StatefulSet takes the updated replicas and resources.
-pub async fn statefulset_follows(ctx: &Ctx<'_>) -> Outcome {
+pub async fn statefulset_follows(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    gate!(need_operator(ctx));
-    crds!(ctx, o);
+    need_operator(ctx)?;
+    use_crds(ctx, &mut o)?;
     let ns = crate::backend::OPERATOR_WATCHED_NAMESPACE;
     let object = "fixture functions/exclamation.yaml (updated)";
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, ns).await,
-        format!("namespace {ns}")
-    );
-    let (_, v1, v2) = require!(versions(ctx), object);
-    let (name, _) = require!(
-        fixtures::apply(&client, ns, Kind::Function, &v1).await,
-        object
-    );
+    ensure_namespace(&client, ns)
+        .await
+        .require(&format!("namespace {ns}"))?;
+    let (_, v1, v2) = versions(ctx).require(&object)?;
+    let (name, _) = fixtures::apply(&client, ns, ComponentKind::Function, &v1)
+        .await
+        .require(&object)?;
     let sts_name = format!("{name}-function");
     let obj = format!("StatefulSet {ns}/{sts_name}");
-    require!(
-        super::reconcile::wait_statefulset(&client, ns, &sts_name).await,
-        obj
-    );
-    require!(
-        fixtures::apply(&client, ns, Kind::Function, &v2).await,
-        object
-    );
+    super::reconcile::wait_statefulset(&client, ns, &sts_name)
+        .await
+        .require(&obj)?;
+    fixtures::apply(&client, ns, ComponentKind::Function, &v2)
+        .await
+        .require(&object)?;
     let want = v2.resource["spec"]["replicas"].as_i64().unwrap_or(1);
     let api: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
     let followed = wait_for(
@@ -203,9 +212,9 @@ pub async fn statefulset_follows(ctx: &Ctx<'_>) -> Outcome {
             want.to_string(),
             e.to_string(),
         ));
-        return o;
+        return Ok(o);
     }
-    let sts = require!(api.get(&sts_name).await, obj);
+    let sts = api.get(&sts_name).await.require(&obj)?;
     let res = sts
         .spec
         .and_then(|s| s.template.spec)
@@ -219,5 +228,5 @@ pub async fn statefulset_follows(ctx: &Ctx<'_>) -> Outcome {
     ) {
         o.fail(Failure::new(&obj, path, w, g));
     }
-    o
+    Ok(o)
 }

@@ -9,12 +9,27 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::json;
 
-use super::fixtures::{self, Kind};
-use super::{need_operator, Ctx};
+use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
+use super::fixtures;
 use crate::backend::PulsarAdmin;
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use crate::{crds, gate, require};
+use fm_model::ComponentKind;
+
+/// Scenario 7.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::new(
+            Stage::Pulsar,
+            7,
+            "package uploaded with pulsar-admin is the resource's package",
+            |c| Box::pin(package_named(c)),
+        ),
+        Scenario::new(Stage::Pulsar, 7, "status of a reconciled resource", |c| {
+            Box::pin(reconciled_status(c))
+        }),
+    ]
+}
 
 const TENANT: &str = "fmesh-conformance";
 const PULSAR_NS: &str = "apps";
@@ -38,22 +53,20 @@ async fn admin(p: &dyn PulsarAdmin, args: &[&str]) -> Result<String, String> {
 
 /// Scenario 7: Tenant + namespace + `packages upload`; the converted resource's `spec.java.jarLocation` is that package
 /// URL (also as stored by the API server); `packages get-metadata` of that URL works.
-pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
+pub async fn package_named(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    let p = require!(ctx.backend.pulsar(), "Pulsar");
-    crds!(ctx, o);
+    let p = ctx.backend.pulsar().require(&"Pulsar")?;
+    use_crds(ctx, &mut o)?;
     let url = format!("function://{TENANT}/{PULSAR_NS}/{NAME}@v1");
-    let cluster = crate::pulsar_local::CLUSTER_NAME;
+    let cluster = crate::backend::CLUSTER_NAME;
     let tenant_ns = format!("{TENANT}/{PULSAR_NS}");
     let description = "fmesh conformance package";
     let pkg = ctx.backend.log_dir().join("exclamation-package.jar");
-    require!(
-        std::fs::write(&pkg, b"fmesh conformance: a function package's bytes\n")
-            .map_err(|e| format!("write {}: {e}", pkg.display())),
-        "package file"
-    );
+    std::fs::write(&pkg, b"fmesh conformance: a function package's bytes\n")
+        .map_err(|e| format!("write {}: {e}", pkg.display()))
+        .require(&"package file")?;
     // Where pulsar-admin reads it (copied into the container on the testcontainers backend).
-    let pkg_path = require!(p.stage_file(&pkg).await, "package file");
+    let pkg_path = p.stage_file(&pkg).await.require(&"package file")?;
     let steps: [&[&str]; 3] = [
         &["tenants", "create", TENANT, "--allowed-clusters", cluster],
         &["namespaces", "create", &tenant_ns],
@@ -70,24 +83,22 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
     for args in steps {
         if let Err(e) = admin(p, args).await {
             o.fail(Failure::new("pulsar-admin", args.join(" "), "exit 0", e));
-            return o;
+            return Ok(o);
         }
     }
     // Convert the exclamation function for that tenant/namespace with the uploaded package.
     let file = ctx.fixtures.join("functions").join("exclamation.yaml");
     let object = "fixture functions/exclamation.yaml (uploaded package)";
-    let mut cctx = require!(fixtures::context(&ctx.fixtures), object);
+    let mut cctx = fixtures::context(&ctx.fixtures).require(&object)?;
     cctx.package_url = Some(url.clone());
-    let mut cfg = require!(fixtures::read_config(&file), object);
+    let mut cfg = fixtures::read_config(&file).require(&object)?;
     cfg["tenant"] = json!(TENANT);
     cfg["namespace"] = json!(PULSAR_NS);
     cfg["jar"] = json!(url);
     cfg["inputs"] = json!([format!("persistent://{tenant_ns}/{NAME}-input")]);
     cfg["output"] = json!(format!("persistent://{tenant_ns}/{NAME}-output"));
-    let fx = require!(
-        fixtures::convert_value(&cfg, &file, Kind::Function, &cctx),
-        object
-    );
+    let fx =
+        fixtures::convert_value(&cfg, &file, ComponentKind::Function, &cctx).require(&object)?;
     o.check_eq(
         object,
         "spec.java.jarLocation",
@@ -95,19 +106,16 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
         fx.resource["spec"]["java"]["jarLocation"].as_str(),
     );
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, K8S_NS).await,
-        format!("namespace {K8S_NS}")
-    );
-    let (name, _) = require!(
-        fixtures::apply(&client, K8S_NS, Kind::Function, &fx).await,
-        object
-    );
+    ensure_namespace(&client, K8S_NS)
+        .await
+        .require(&format!("namespace {K8S_NS}"))?;
+    let (name, _) = fixtures::apply(&client, K8S_NS, ComponentKind::Function, &fx)
+        .await
+        .require(&object)?;
     let obj = format!("Function {K8S_NS}/{name}");
-    let stored = require!(
-        fixtures::get_stored(&client, K8S_NS, Kind::Function, &name).await,
-        obj
-    );
+    let stored = fixtures::get_stored(&client, K8S_NS, ComponentKind::Function, &name)
+        .await
+        .require(&obj)?;
     o.check_eq(
         &obj,
         "spec.java.jarLocation",
@@ -141,7 +149,7 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
             e,
         )),
     }
-    o
+    Ok(o)
 }
 
 /// Scenario 7: With the operator: `exclamation.yaml` with parallelism 2, reconciled in the operator's namespace.
@@ -149,39 +157,37 @@ pub async fn package_named(ctx: &Ctx<'_>) -> Outcome {
 /// the operator's StatefulSet and the pods that selector finds gives Pulsar's status JSON with
 /// `numInstances` = the StatefulSet's replica count, one instance entry per replica, and none running (no pod
 /// runs here).
-pub async fn reconciled_status(ctx: &Ctx<'_>) -> Outcome {
+pub async fn reconciled_status(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    gate!(need_operator(ctx));
-    crds!(ctx, o);
+    need_operator(ctx)?;
+    use_crds(ctx, &mut o)?;
     let ns = crate::backend::OPERATOR_WATCHED_NAMESPACE;
     let object = "fixture functions/exclamation.yaml as status-check (parallelism 2)";
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, ns).await,
-        format!("namespace {ns}")
-    );
+    ensure_namespace(&client, ns)
+        .await
+        .require(&format!("namespace {ns}"))?;
     let file = ctx.fixtures.join("functions").join("exclamation.yaml");
-    let cctx = require!(fixtures::context(&ctx.fixtures), object);
-    let mut cfg = require!(fixtures::read_config(&file), object);
+    let cctx = fixtures::context(&ctx.fixtures).require(&object)?;
+    let mut cfg = fixtures::read_config(&file).require(&object)?;
     cfg["name"] = json!("status-check");
     cfg["parallelism"] = json!(2);
-    let fx = require!(
-        fixtures::convert_value(&cfg, &file, Kind::Function, &cctx),
-        object
-    );
-    let (name, _) = require!(
-        fixtures::apply(&client, ns, Kind::Function, &fx).await,
-        object
-    );
+    let fx =
+        fixtures::convert_value(&cfg, &file, ComponentKind::Function, &cctx).require(&object)?;
+    let (name, _) = fixtures::apply(&client, ns, ComponentKind::Function, &fx)
+        .await
+        .require(&object)?;
     let obj = format!("Function {ns}/{name}");
     let sts_name = format!("{name}-function");
-    require!(
-        super::reconcile::wait_statefulset(&client, ns, &sts_name).await,
-        format!("StatefulSet {ns}/{sts_name}")
-    );
+    super::reconcile::wait_statefulset(&client, ns, &sts_name)
+        .await
+        .require(&format!("StatefulSet {ns}/{sts_name}"))?;
     // The operator's status of the resource.
-    let api: Api<DynamicObject> =
-        Api::namespaced_with(client.clone(), ns, &Kind::Function.api_resource());
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        ns,
+        &fixtures::api_resource(ComponentKind::Function),
+    );
     let written = wait_for(
         &format!("{obj} status.replicas = 2"),
         Duration::from_secs(60),
@@ -197,12 +203,11 @@ pub async fn reconciled_status(ctx: &Ctx<'_>) -> Outcome {
     .await;
     if let Err(e) = written {
         o.fail(Failure::new(&obj, "status.replicas", "2", e.to_string()));
-        return o;
+        return Ok(o);
     }
-    let stored = require!(
-        fixtures::get_stored(&client, ns, Kind::Function, &name).await,
-        obj
-    );
+    let stored = fixtures::get_stored(&client, ns, ComponentKind::Function, &name)
+        .await
+        .require(&obj)?;
     let selector = stored["status"]["selector"]
         .as_str()
         .unwrap_or_default()
@@ -215,33 +220,27 @@ pub async fn reconciled_status(ctx: &Ctx<'_>) -> Outcome {
             "absent",
         ));
     }
-    let sts = require!(
-        Api::<StatefulSet>::namespaced(client.clone(), ns)
-            .get(&sts_name)
-            .await,
-        format!("StatefulSet {ns}/{sts_name}")
-    );
-    let pods = require!(
-        Api::<Pod>::namespaced(client.clone(), ns)
-            .list(&ListParams::default().labels(&selector))
-            .await,
-        format!("pods of {obj}")
-    )
-    .items;
+    let sts = Api::<StatefulSet>::namespaced(client.clone(), ns)
+        .get(&sts_name)
+        .await
+        .require(&format!("StatefulSet {ns}/{sts_name}"))?;
+    let pods = Api::<Pod>::namespaced(client.clone(), ns)
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .require(&format!("pods of {obj}"))?
+        .items;
     let cluster = fx.resource["metadata"]["labels"]["compute.functionmesh.io/pulsar-cluster"]
         .as_str()
-        .unwrap_or(crate::pulsar_local::CLUSTER_NAME)
+        .unwrap_or(crate::backend::CLUSTER_NAME)
         .to_owned();
-    let status = require!(
-        fixtures::status_json(
-            Kind::Function,
-            &cluster,
-            fx.resource["spec"]["image"].as_str(),
-            &sts,
-            &pods
-        ),
-        obj
-    );
+    let status = fixtures::status_json(
+        ComponentKind::Function,
+        &cluster,
+        fx.resource["spec"]["image"].as_str(),
+        &sts,
+        &pods,
+    )
+    .require(&obj)?;
     let sobj = format!("{obj} → Pulsar status");
     let sts_replicas = sts.status.as_ref().map_or(0, |s| s.replicas);
     o.check_eq(
@@ -272,5 +271,5 @@ pub async fn reconciled_status(ctx: &Ctx<'_>) -> Outcome {
         pods.len(),
         status
     ));
-    o
+    Ok(o)
 }

@@ -1,7 +1,7 @@
 //! Scenario 3: the operator reconciles each converted Function/Sink/Source into a StatefulSet and a headless
 //! Service, whose pod template and `--function_details` match the resource and the original Pulsar config.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -10,12 +10,29 @@ use kube::api::Api;
 use serde_json::Value;
 
 use super::apply::NS;
-use super::fixtures::{self, ConvertedFixture, Kind};
-use super::need_operator;
-use super::Ctx;
+use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
+use super::fixtures::{self, ConvertedFixture};
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use crate::{crds, gate, require};
+use fm_model::ComponentKind;
+
+/// Scenario 3, one per fixture file (Functions, then Sinks, then Sources).
+pub fn scenarios(fixtures_dir: &Path) -> Vec<Scenario> {
+    let mut v = Vec::new();
+    for kind in ComponentKind::ALL {
+        for f in fixtures::files(fixtures_dir, kind) {
+            let stem = f
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let title = format!("operator reconciles {} {stem}", kind.lower());
+            v.push(Scenario::new(Stage::Reconcile, 3, title, move |c| {
+                Box::pin(one(c, kind, f.clone()))
+            }));
+        }
+    }
+    v
+}
 
 /// Extracts and parses the JSON after `--function_details '` in a shell command line.
 pub fn function_details(command: &str) -> Option<Value> {
@@ -95,37 +112,36 @@ fn without_managed_flag(file: &std::path::Path) -> Result<Value, String> {
 
 /// Scenario 3: The operator reconciles one fixture file's resource. A resource fmesh marks as unmanaged gets no
 /// StatefulSet; once the flag is removed (re-applied without the annotation) it gets one.
-pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
+pub async fn one(ctx: &Ctx<'_>, kind: ComponentKind, file: PathBuf) -> ScenarioResult {
     let mut o = Outcome::default();
-    let object = format!("{} fixture {}", kind.kind(), file.display());
-    gate!(need_operator(ctx));
-    crds!(ctx, o);
+    let object = format!("{} fixture {}", kind.as_str(), file.display());
+    need_operator(ctx)?;
+    use_crds(ctx, &mut o)?;
     let client = ctx.backend.client();
-    require!(
-        ensure_namespace(&client, NS).await,
-        format!("namespace {NS}")
-    );
-    let cctx = require!(fixtures::context_for(&ctx.fixtures, &file), object);
+    ensure_namespace(&client, NS)
+        .await
+        .require(&format!("namespace {NS}"))?;
+    let cctx = fixtures::context_for(&ctx.fixtures, &file).require(&object)?;
     let fname = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let fixture = format!("fixture {}/{fname}", kind.dir());
+    let fixture = format!("fixture {}/{fname}", kind.plural());
     let mut fx = match fixtures::convert(&file, kind, &cctx) {
         Ok(fx) => fx,
         Err(e) => {
             o.fail(Failure::new(&fixture, "-", "converts", e));
-            return o;
+            return Ok(o);
         }
     };
     let (name, _) = match fixtures::apply(&client, NS, kind, &fx).await {
         Ok(x) => x,
         Err(e) => {
             o.fail(Failure::new(&fixture, "-", "applied", e));
-            return o;
+            return Ok(o);
         }
     };
-    let sts_name = format!("{name}-{}", kind.suffix());
+    let sts_name = format!("{name}-{}", kind.lower());
     let obj = format!("StatefulSet {NS}/{sts_name} (from {fname})");
     let sts_api: Api<StatefulSet> = Api::namespaced(client.clone(), NS);
     if unmanaged(&fx.resource) {
@@ -150,15 +166,15 @@ pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
                 ),
                 "created by the operator",
             ));
-            return o;
+            return Ok(o);
         }
         // Without the flag: the same resource, re-applied without the annotation, is reconciled.
-        let cfg = require!(without_managed_flag(&file), fixture);
+        let cfg = without_managed_flag(&file).require(&fixture)?;
         fx = match fixtures::convert_value(&cfg, &file, kind, &cctx) {
             Ok(fx) => fx,
             Err(e) => {
                 o.fail(Failure::new(&fixture, "-", "converts without `managed`", e));
-                return o;
+                return Ok(o);
             }
         };
         if unmanaged(&fx.resource) {
@@ -168,7 +184,7 @@ pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
                 "no managed=false annotation once the flag is removed",
                 "still annotated",
             ));
-            return o;
+            return Ok(o);
         }
         if let Err(e) = fixtures::apply(&client, NS, kind, &fx).await {
             o.fail(Failure::new(
@@ -177,7 +193,7 @@ pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
                 "re-applied without `managed`",
                 e,
             ));
-            return o;
+            return Ok(o);
         }
         o.note(format!(
             "{fname}: unmanaged: no StatefulSet in {}s; managed flag removed → reconciled",
@@ -193,7 +209,7 @@ pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
                 "created by the operator",
                 e.to_string(),
             ));
-            return o;
+            return Ok(o);
         }
     };
     check_statefulset(&mut o, &obj, kind, &fx, &sts);
@@ -220,12 +236,12 @@ pub async fn one(ctx: &Ctx<'_>, kind: Kind, file: PathBuf) -> Outcome {
     o.note(format!(
         "{fname}: {sts_name} + {svc_name}; pod template and instance config checked"
     ));
-    o
+    Ok(o)
 }
 
 /// The main container of a pod template: `pulsar-<kind>`, else the first one.
-pub fn main_container(pod: &PodSpec, kind: Kind) -> Container {
-    let name = format!("pulsar-{}", kind.suffix());
+pub fn main_container(pod: &PodSpec, kind: ComponentKind) -> Container {
+    let name = format!("pulsar-{}", kind.lower());
     pod.containers
         .iter()
         .find(|c| c.name == name)
@@ -269,7 +285,7 @@ fn named_entries(o: &mut Outcome, obj: &str, field: &str, want: &Value, got: &Va
 pub fn check_statefulset(
     o: &mut Outcome,
     obj: &str,
-    kind: Kind,
+    kind: ComponentKind,
     fx: &ConvertedFixture,
     sts: &StatefulSet,
 ) {
@@ -384,7 +400,7 @@ pub fn check_statefulset(
 fn check_function_details(
     o: &mut Outcome,
     fobj: &str,
-    kind: Kind,
+    kind: ComponentKind,
     fx: &ConvertedFixture,
     fd: &Value,
 ) {
@@ -399,7 +415,7 @@ fn check_function_details(
         match kind {
             // A window function runs in Pulsar's window executor, which reads the user's class from the window
             // config in the user config.
-            Kind::Function if spec["windowConfig"].is_object() => {
+            ComponentKind::Function if spec["windowConfig"].is_object() => {
                 o.check_eq(
                     fobj,
                     "className",
@@ -417,15 +433,17 @@ fn check_function_details(
                     user["__WINDOWCONFIGS__"]["actualWindowFunctionClassName"].as_str(),
                 );
             }
-            Kind::Function => o.check_eq(fobj, "className", Some(class), fd["className"].as_str()),
-            Kind::Sink => o.check_eq(
+            ComponentKind::Function => {
+                o.check_eq(fobj, "className", Some(class), fd["className"].as_str())
+            }
+            ComponentKind::Sink => o.check_eq(
                 fobj,
                 "sink.className",
                 Some(class),
                 fd["sink"]["className"].as_str(),
             ),
             // A batch source runs in Pulsar's batch executor, which reads the user's class from the configs.
-            Kind::Source if spec["batchSourceConfig"].is_object() => {
+            ComponentKind::Source if spec["batchSourceConfig"].is_object() => {
                 o.check_eq(
                     fobj,
                     "source.className",
@@ -443,7 +461,7 @@ fn check_function_details(
                     configs["__BATCHSOURCECLASSNAME__"].as_str(),
                 );
             }
-            Kind::Source => o.check_eq(
+            ComponentKind::Source => o.check_eq(
                 fobj,
                 "source.className",
                 Some(class),
@@ -471,7 +489,7 @@ fn check_function_details(
             enum_or_zero(&fd["processingGuarantees"], "ATLEAST_ONCE"),
         );
     }
-    if kind == Kind::Function {
+    if kind == ComponentKind::Function {
         let want_rt = if cfg["py"].is_string() {
             "PYTHON"
         } else if cfg["go"].is_string() {

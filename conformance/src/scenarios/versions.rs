@@ -6,14 +6,27 @@ use std::str::FromStr;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
-use super::fixtures::{self, Kind};
-use super::gate;
-use super::Ctx;
+use super::base::{gate, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
+use super::fixtures;
 use crate::backend::{short_reason, Availability};
 use crate::kubeutil::{delete_crds, ensure_namespace, install_crds, load_crds};
 use crate::report::{Failure, Outcome};
-use crate::{crds, gate, require};
+use fm_model::ComponentKind;
 use kube::api::{Api, ListParams};
+
+/// Scenario 9, one per targeted release (last: it swaps the installed CRDs and puts them back at the end).
+pub fn scenarios() -> Vec<Scenario> {
+    targets()
+        .into_iter()
+        .map(|t| {
+            let title = format!("target {t}: fixtures accepted");
+            Scenario::new(Stage::Versions, 9, title, move |c| {
+                let t = t.clone();
+                Box::pin(async move { target(c, &t).await })
+            })
+        })
+        .collect()
+}
 
 /// The plurals scenario 9 swaps; the FunctionMesh and BackendConfig CRDs stay as they are.
 const SWAPPED: [&str; 3] = ["functions", "sinks", "sources"];
@@ -86,8 +99,10 @@ const GROUPS: [&str; 2] = ["compute.functionmesh.io", "cloud.streamnative.io"];
 /// converted with `--target-version` (fm-compat's pruning) and server-side applied — accepted with nothing
 /// pruned, or refused by fmesh before any request with the reason. The targets run one after another in the
 /// same API server; the last one puts the CRDs in use before (the pinned set) back.
-pub async fn target(ctx: &Ctx<'_>, version: &str) -> Outcome {
-    let mut o = swap_and_apply(ctx, version).await;
+pub async fn target(ctx: &Ctx<'_>, version: &str) -> ScenarioResult {
+    let mut o = swap_and_apply(ctx, version)
+        .await
+        .unwrap_or_else(Outcome::from);
     if targets().last().map(String::as_str) == Some(version) {
         if let Ok(set) = ctx.backend.crds() {
             let client = ctx.backend.client();
@@ -106,10 +121,10 @@ pub async fn target(ctx: &Ctx<'_>, version: &str) -> Outcome {
             }
         }
     }
-    o
+    Ok(o)
 }
 
-async fn swap_and_apply(ctx: &Ctx<'_>, version: &str) -> Outcome {
+async fn swap_and_apply(ctx: &Ctx<'_>, version: &str) -> ScenarioResult {
     let mut o = Outcome::default();
     let object = format!("Function Mesh {version} CRDs");
     let prepared = ctx.backend.prepared();
@@ -129,43 +144,42 @@ async fn swap_and_apply(ctx: &Ctx<'_>, version: &str) -> Outcome {
                     .unwrap_or_else(|| "the shared folder (absent)".to_owned())
             )),
         };
-        gate!(gate(
+        gate(
             &format!("the upstream Function Mesh {version} CRDs"),
-            availability
-        ));
-        return o;
+            availability,
+        )?;
+        return Ok(o);
     };
-    crds!(ctx, o);
-    let target_v = require!(fm_compat::FunctionMeshVersion::from_str(version), object);
-    let old = swapped_only(require!(load_crds(&old_dir), object));
+    use_crds(ctx, &mut o)?;
+    let target_v = fm_compat::FunctionMeshVersion::from_str(version).require(&object)?;
+    let old = swapped_only(load_crds(&old_dir).require(&object)?);
     let client = ctx.backend.client();
     // Swap: remove the installed Function/Sink/Source CRDs (and with them their resources), install the release's.
     let t0 = std::time::Instant::now();
-    let installed = require!(installed_swapped(&client).await, object);
-    require!(delete_crds(&client, &installed).await, object);
+    let installed = installed_swapped(&client).await.require(&object)?;
+    delete_crds(&client, &installed).await.require(&object)?;
     let t_deleted = t0.elapsed();
     if let Err(e) = install_crds(&client, &old).await {
         o.fail(Failure::new(&object, "-", "installed", e.to_string()));
-        return o;
+        return Ok(o);
     }
     let t_installed = t0.elapsed();
     let ns = format!("fmesh-target-{}", version.replace('.', "-"));
-    require!(
-        ensure_namespace(&client, &ns).await,
-        format!("namespace {ns}")
-    );
+    ensure_namespace(&client, &ns)
+        .await
+        .require(&format!("namespace {ns}"))?;
     // The connector catalogue, but the default worker settings: the fixture worker's JVM options would
     // (rightly) make every Java resource need `javaOpts` (v0.8.0+).
-    let mut cctx = require!(fixtures::context(&ctx.fixtures), object);
+    let mut cctx = fixtures::context(&ctx.fixtures).require(&object)?;
     cctx.worker = Default::default();
     cctx.cluster = Some("standalone".to_owned());
     let mut prepared_fx = Vec::new();
     let (mut dropped_notes, mut refused) = (Vec::new(), Vec::new());
-    for kind in Kind::ALL {
+    for kind in ComponentKind::ALL {
         for f in fixtures::files(&ctx.fixtures, kind) {
             let fname = format!(
                 "{}/{}",
-                kind.dir(),
+                kind.plural(),
                 f.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default()
@@ -177,7 +191,7 @@ async fn swap_and_apply(ctx: &Ctx<'_>, version: &str) -> Outcome {
                     continue;
                 }
             };
-            match fm_compat::target::prune_for_target(kind.compat(), &mut fx.resource, &target_v) {
+            match fm_compat::target::prune_for_target(kind, &mut fx.resource, &target_v) {
                 Ok(dropped) if !dropped.is_empty() => {
                     dropped_notes.push(format!("{fname} ({})", dropped.len()))
                 }
@@ -204,7 +218,7 @@ async fn swap_and_apply(ctx: &Ctx<'_>, version: &str) -> Outcome {
                 applied += 1;
                 let obj = format!(
                     "{} {ns}/{name} (from {fname}, target {version})",
-                    kind.kind()
+                    kind.as_str()
                 );
                 for (path, w, s) in
                     fixtures::lost_fields(&fx.resource["spec"], &stored["spec"], "spec")
@@ -246,7 +260,7 @@ async fn swap_and_apply(ctx: &Ctx<'_>, version: &str) -> Outcome {
     for r in refused {
         o.note(format!("refused by fmesh before any request: {r}"));
     }
-    o
+    Ok(o)
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! The local-process backend: etcd, kube-apiserver, the Function Mesh operator and Pulsar, each a real binary
 //! prepared by `conformance/scripts/prepare.sh`, on free 127.0.0.1 ports.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -10,17 +8,23 @@ use std::time::Duration;
 use base64::Engine as _;
 use kube::Client;
 
-use crate::backend::{AdminOutput, Availability, Backend, BackendKind, CrdSet, PulsarAdmin};
+use crate::backend::{Availability, Backend, BackendKind, CrdSet, PulsarAdmin};
 use crate::certs::ControlPlaneCerts;
 use crate::error::{HarnessError, Result};
 use crate::kubeutil::wait_for;
+use crate::net::loopback_answers;
 use crate::prepared::Prepared;
-use crate::process::{free_port, tail, ManagedProcess};
+use crate::process::{free_port, ManagedProcess};
+
+pub mod pulsar;
+pub mod pulsar_setup;
+
+use pulsar::LocalPulsar;
 
 /// The local backend. Fields drop in declaration order: Pulsar and the operator stop before the API server,
 /// the API server before etcd.
 pub struct LocalBackend {
-    pulsar: std::result::Result<LocalPulsarAdmin, String>,
+    pulsar: std::result::Result<LocalPulsar, String>,
     operator_proc: Option<ManagedProcess>,
     operator_state: Availability,
     upstream_state: Availability,
@@ -63,7 +67,7 @@ impl LocalBackend {
         let certs = ControlPlaneCerts::generate(&work_dir.join("pki"))?;
 
         // etcd
-        let (client_port, peer_port) = (free_port()?, free_port()?);
+        let (client_port, peer_port) = (free_port("etcd client")?, free_port("etcd peer")?);
         let mut cmd = Command::new(&etcd_bin);
         cmd.args([
             "--name=fmesh".to_owned(),
@@ -79,13 +83,13 @@ impl LocalBackend {
         wait_for("etcd /health", Duration::from_secs(60), || {
             let r = etcd
                 .check_running()
-                .map(|_| http_get(client_port, "/health").contains("\"health\":\"true\""));
+                .map(|_| loopback_answers(client_port, "/health", 200, "\"health\":\"true\""));
             async move { r }
         })
         .await?;
 
         // kube-apiserver
-        let secure_port = free_port()?;
+        let secure_port = free_port("kube-apiserver")?;
         let mut cmd = Command::new(&apiserver_bin);
         cmd.args([
             format!("--etcd-servers=http://127.0.0.1:{client_port}"),
@@ -185,7 +189,7 @@ impl LocalBackend {
         };
 
         // Pulsar.
-        let pulsar = LocalPulsarAdmin::start(&prepared, &work_dir);
+        let pulsar = start_pulsar(&prepared, &work_dir);
         if let Err(e) = &pulsar {
             eprintln!("conformance: Pulsar not available: {e}");
         }
@@ -213,7 +217,10 @@ impl LocalBackend {
 }
 
 async fn start_operator(bin: &Path, kubeconfig: &Path, log_dir: &Path) -> Result<ManagedProcess> {
-    let (metrics, health) = (free_port()?, free_port()?);
+    let (metrics, health) = (
+        free_port("operator metrics")?,
+        free_port("operator health probe")?,
+    );
     let mut cmd = Command::new(bin);
     cmd.args([
         format!("--metrics-addr=127.0.0.1:{metrics}"),
@@ -234,7 +241,7 @@ async fn start_operator(bin: &Path, kubeconfig: &Path, log_dir: &Path) -> Result
         wait_for("operator /readyz", Duration::from_secs(90), move || {
             let r = p
                 .check_running()
-                .map(|_| http_get(health, "/readyz").starts_with("HTTP/1.1 200"));
+                .map(|_| loopback_answers(health, "/readyz", 200, ""));
             async move { r }
         })
         .await?;
@@ -255,26 +262,6 @@ fn write_kubeconfig(path: &Path, port: u16, certs: &ControlPlaneCerts) -> Result
         key = b64(&certs.client_key)?,
     );
     std::fs::write(path, text).map_err(|e| HarnessError::io(format!("write {}", path.display()), e))
-}
-
-/// A plain HTTP/1.1 GET against 127.0.0.1 (status line + body), or an empty string when it cannot connect.
-fn http_get(port: u16, path: &str) -> String {
-    let Ok(mut s) =
-        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2))
-    else {
-        return String::new();
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    if s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .is_err()
-    {
-        return String::new();
-    }
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out
 }
 
 impl Backend for LocalBackend {
@@ -336,51 +323,19 @@ impl Drop for LocalBackend {
         self.etcd.stop();
         // etcd preallocates large WAL files; logs stay, data goes.
         let _ = std::fs::remove_dir_all(self.work_dir.join("etcd-data"));
-        let _ = tail; // keep the helper linked for log excerpts
     }
 }
 
-/// Pulsar for the local backend: a real standalone broker and the real `pulsar-admin`, via
-/// [`crate::pulsar_local::LocalPulsar`].
-pub struct LocalPulsarAdmin {
-    inner: crate::pulsar_local::LocalPulsar,
-}
-
-impl LocalPulsarAdmin {
-    fn start(
-        prepared: &Prepared,
-        work_dir: &Path,
-    ) -> std::result::Result<LocalPulsarAdmin, String> {
-        if prepared.get("PULSAR_PREPARED").is_none() {
-            return Err(prepared
-                .get("MISSING_PULSAR")
-                .unwrap_or("prepare-pulsar.sh did not run")
-                .to_owned());
-        }
-        let dir = work_dir.join("pulsar");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
-        crate::pulsar_local::LocalPulsar::start(&Prepared::cache_root(), &dir)
-            .map(|inner| LocalPulsarAdmin { inner })
-            .map_err(|e| format!("LocalPulsar::start: {e}"))
+/// Starts the local Pulsar under `<work_dir>/pulsar` when prepare.sh prepared it; else why not.
+fn start_pulsar(prepared: &Prepared, work_dir: &Path) -> std::result::Result<LocalPulsar, String> {
+    if prepared.get("PULSAR_PREPARED").is_none() {
+        return Err(prepared
+            .get("MISSING_PULSAR")
+            .unwrap_or("prepare-pulsar.sh did not run")
+            .to_owned());
     }
-}
-
-impl PulsarAdmin for LocalPulsarAdmin {
-    fn admin(&self, args: &[&str]) -> Result<AdminOutput> {
-        let out = self.inner.admin(args).map_err(|e| HarnessError::Missing {
-            part: "pulsar-admin".into(),
-            reason: e.to_string(),
-        })?;
-        Ok(AdminOutput {
-            code: out.status.code().unwrap_or(-1),
-            stdout: out.stdout,
-            stderr: out.stderr,
-        })
-    }
-    fn web_service_url(&self) -> String {
-        self.inner.web_service_url.clone()
-    }
-    fn broker_service_url(&self) -> String {
-        self.inner.broker_service_url.clone()
-    }
+    let dir = work_dir.join("pulsar");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+    LocalPulsar::start(&Prepared::cache_root(), &dir)
+        .map_err(|e| format!("LocalPulsar::start: {e}"))
 }

@@ -375,7 +375,7 @@ mod tests {
 
     #[test]
     fn closed_tcp_port_fails_fast() {
-        let port = crate::process::free_port().unwrap();
+        let port = crate::process::free_port("test").unwrap();
         let e = check_docker(Some(&format!("tcp://127.0.0.1:{port}")))
             .unwrap_err()
             .to_string();

@@ -29,10 +29,7 @@ pub const BROKER_PORT: u16 = 6650;
 
 /// The image reference of the Pulsar release the local backend runs.
 pub fn pulsar_image() -> String {
-    format!(
-        "apachepulsar/pulsar:{}",
-        crate::pulsar_local::PULSAR_VERSION
-    )
+    format!("apachepulsar/pulsar:{}", crate::backend::PULSAR_VERSION)
 }
 
 /// Package storage in the container: the filesystem provider the local backend's `standalone.conf` uses (the
@@ -51,7 +48,7 @@ pub fn pulsar_request() -> ContainerRequest<Pulsar> {
         .with_config_env("packagesManagementStorageProvider", PACKAGES_PROVIDER)
         .with_config_env("STORAGE_PATH", PACKAGES_DIR)
         .with_config_env("packagesReplicas", "1")
-        .with_tag(crate::pulsar_local::PULSAR_VERSION)
+        .with_tag(crate::backend::PULSAR_VERSION)
         // The plain key too: the image's config script sets keys already in standalone.conf from it.
         .with_env_var("enablePackagesManagement", "true")
         .with_startup_timeout(PULSAR_STARTUP_TIMEOUT)
@@ -61,6 +58,7 @@ pub fn pulsar_request() -> ContainerRequest<Pulsar> {
 /// output ended) is an error, never a made-up code.
 pub fn admin_output(
     what: &str,
+    args: &str,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     code: Option<i64>,
@@ -77,6 +75,7 @@ pub fn admin_output(
     let code = i32::try_from(code)
         .map_err(|_| missing(format!("{what}: exit code {code} out of range")))?;
     Ok(AdminOutput {
+        args: args.to_owned(),
         code,
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
@@ -178,7 +177,7 @@ impl ContainerPulsar {
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            admin_output(&what, stdout, stderr, code)
+            admin_output(&what, &args.join(" "), stdout, stderr, code)
         })
         .await
     }
@@ -227,6 +226,7 @@ mod tests {
     fn exit_code_none_is_an_error_not_minus_one() {
         let e = admin_output(
             "`pulsar-admin tenants list`",
+            "tenants list",
             b"a".to_vec(),
             Vec::new(),
             None,
@@ -238,12 +238,12 @@ mod tests {
             "part `pulsar-admin (container)` is not available: `pulsar-admin tenants list`: Docker reports no exit \
              code after its output ended"
         );
-        let ok = admin_output("x", b"out".to_vec(), b"err".to_vec(), Some(1)).unwrap();
+        let ok = admin_output("x", "x", b"out".to_vec(), b"err".to_vec(), Some(1)).unwrap();
         assert_eq!(
             (ok.code, ok.stdout.as_str(), ok.stderr.as_str()),
             (1, "out", "err")
         );
-        assert!(admin_output("x", Vec::new(), Vec::new(), Some(1 << 40)).is_err());
+        assert!(admin_output("x", "x", Vec::new(), Vec::new(), Some(1 << 40)).is_err());
     }
 
     #[test]
@@ -266,7 +266,7 @@ mod tests {
             PACKAGES_PROVIDER.to_owned()
         )));
         // The same provider as the local backend's standalone.conf.
-        let local = include_str!("../../pulsar/standalone.conf");
+        let local = include_str!("../../../pulsar/standalone.conf");
         assert!(local.contains(&format!(
             "packagesManagementStorageProvider={PACKAGES_PROVIDER}"
         )));

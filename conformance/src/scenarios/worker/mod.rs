@@ -1,0 +1,42 @@
+//! Scenario 10: the fmesh worker service (`fm-worker`), served in-process on a free loopback port
+//! against the harness's real API server, driven by the real `pulsar-admin --admin-url …`. After
+//! every step the resource in the API server is checked.
+//!
+//! The scenarios are listed below; each lives in the file of its theme, and what they share is in
+//! [`support`]. A new step goes into its scenario's function (one `step(&mut o, …)?` per
+//! `pulsar-admin` call); a new scenario gets its own function and an entry below.
+
+pub mod bad_config;
+pub mod concurrency;
+pub mod connectors;
+pub mod functions;
+pub mod support;
+
+use super::base::{Scenario, Stage};
+
+/// Scenario 10, in run order.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: pulsar-admin functions lifecycle",
+            |c| Box::pin(functions::functions_lifecycle(c)),
+        ),
+        Scenario::new(Stage::Worker, 10, "worker: pulsar-admin sinks and sources", |c| {
+            Box::pin(connectors::connectors(c))
+        }),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: bad config is 400 with every problem",
+            |c| Box::pin(bad_config::bad_config(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: 16 concurrent creates land; stale update is 409; restarted worker lists the same",
+            |c| Box::pin(concurrency::concurrency_and_restart(c)),
+        ),
+    ]
+}

@@ -1,0 +1,153 @@
+//! What the worker scenarios share: the in-process worker and its configuration, `pulsar-admin` steps
+//! against it, and reading back what it stored in the API server.
+
+use std::net::SocketAddr;
+
+use fm_worker::{Catalogue, Library, Settings, WorkerState};
+use kube::api::{Api, DynamicObject};
+use serde_json::Value;
+
+use crate::backend::PulsarAdmin;
+use crate::kubeutil::ensure_namespace;
+use crate::report::{Failure, Outcome};
+use crate::scenarios::base::{Ctx, Stop};
+
+/// Kubernetes namespace the worker writes to.
+pub(super) const NS: &str = "fmesh-worker";
+pub(super) const TENANT: &str = "public";
+pub(super) const PULSAR_NS: &str = "default";
+pub(super) const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v1";
+pub(super) const CLASS: &str = "org.apache.pulsar.functions.api.examples.ExclamationFunction";
+
+pub(super) fn worker_config(pulsar_web_service_url: Option<String>) -> String {
+    let web = pulsar_web_service_url
+        .map(|u| format!("pulsarWebServiceUrl: {u}\n"))
+        .unwrap_or_default();
+    format!(
+        "pulsarFunctionsCluster: {}\n{web}\
+         functionsWorkerServiceCustomConfigs:\n  jobNamespace: {NS}\n  functionRunnerImages:\n    \
+         JAVA: streamnative/pulsar-functions-java-runner:3.0.0.1\n",
+        crate::backend::CLUSTER_NAME
+    )
+}
+
+pub(super) fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
+    let connectors = ctx.fixtures.join("worker").join("connectors.yaml");
+    let text = std::fs::read_to_string(&connectors)
+        .map_err(|e| format!("{}: {e}", connectors.display()))?;
+    let settings = Settings {
+        library: Library::from_worker_config(
+            "functions_worker.yml",
+            &worker_config(ctx.backend.pulsar().ok().map(|p| p.web_service_url())),
+            None,
+            None,
+        )
+        .map_err(|e| e.to_string())?,
+        catalogue: Catalogue::parse(&connectors.display().to_string(), &text)
+            .map_err(|e| e.to_string())?,
+        connectors_path: Some(connectors),
+    };
+    Ok(WorkerState::new(settings, ctx.backend.client()))
+}
+
+/// Starts the worker on a free loopback port after checking the CRDs like the binary does.
+pub(super) async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Running), String> {
+    ensure_namespace(&ctx.backend.client(), NS)
+        .await
+        .map_err(|e| format!("namespace {NS}: {e}"))?;
+    let state = state(ctx)?;
+    state.check_cluster().await.map_err(|e| e.to_string())?;
+    if ctx.backend.pulsar().is_ok() {
+        match state.packages() {
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Err(format!("package service client: {e}")),
+            None => return Err("pulsarWebServiceUrl did not reach the worker".into()),
+        }
+    }
+    let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+    let running = fm_worker::spawn(addr, state.clone())
+        .await
+        .map_err(|e| format!("listen on 127.0.0.1: {e}"))?;
+    Ok((state, running))
+}
+
+/// `pulsar-admin [--admin-url URL] <args>`: Ok(stdout) on exit 0, else Err(exit code and stderr).
+pub(super) fn admin(
+    p: &dyn PulsarAdmin,
+    url: Option<&str>,
+    args: &[&str],
+) -> Result<String, String> {
+    let mut all: Vec<&str> = Vec::new();
+    if let Some(u) = url {
+        all.extend(["--admin-url", u]);
+    }
+    all.extend_from_slice(args);
+    let out = p.admin(&all).map_err(|e| e.to_string())?;
+    if out.code == 0 {
+        Ok(out.stdout)
+    } else {
+        Err(format!(
+            "exit {}: {}",
+            out.code,
+            format!("{} {}", out.stdout.trim(), out.stderr.trim()).trim()
+        ))
+    }
+}
+
+/// Runs one pulsar-admin step: its stdout, or (a failure recorded in `o`) the end of the scenario.
+pub(super) fn step(
+    o: &mut Outcome,
+    p: &dyn PulsarAdmin,
+    url: Option<&str>,
+    args: &[&str],
+) -> Result<String, Stop> {
+    admin(p, url, args).map_err(|e| {
+        Stop::after(
+            o,
+            Failure::new(format!("pulsar-admin {}", args.join(" ")), "-", "exit 0", e),
+        )
+    })
+}
+
+pub(super) fn api(ctx: &Ctx<'_>, kind: fm_worker::Kind) -> Api<DynamicObject> {
+    Api::namespaced_with(
+        ctx.backend.client(),
+        NS,
+        &fm_worker::library::api_resource(kind),
+    )
+}
+
+pub(super) async fn stored(ctx: &Ctx<'_>, kind: fm_worker::Kind, name: &str) -> Option<Value> {
+    api(ctx, kind)
+        .get_opt(name)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|o| serde_json::to_value(o).ok())
+}
+
+pub(super) fn json_out(text: &str) -> Value {
+    serde_json::from_str(text.trim()).unwrap_or(Value::Null)
+}
+
+/// Checks one field of a stored resource.
+pub(super) fn check(
+    o: &mut Outcome,
+    object: &str,
+    resource: &Option<Value>,
+    pointer: &str,
+    want: Value,
+) {
+    let got = resource
+        .as_ref()
+        .and_then(|r| r.pointer(pointer).cloned())
+        .unwrap_or(Value::Null);
+    if got != want {
+        o.fail(Failure::new(
+            object,
+            pointer,
+            want.to_string(),
+            got.to_string(),
+        ));
+    }
+}
