@@ -2,6 +2,15 @@
 //! operator, and a real Pulsar, started by one of two [`backend::Backend`]s (`local` processes or
 //! `testcontainers`), plus the scenarios that check fmesh's resources against them.
 
+// Test harness: its scenarios assert by unwrapping, indexing and panicking; a panic is a failed
+// scenario. The no-panic rule of the library crates does not apply here.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub mod backend;
 pub mod certs;
 pub mod containers;
