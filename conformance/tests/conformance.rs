@@ -5,6 +5,14 @@
 //! part that is known to be unobtainable here; it counts neither as passed nor as failed. Exits non-zero when
 //! M > 0 or the backend cannot start. Everything started is torn down (inside the runtime) before exit, also when a scenario panics.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 

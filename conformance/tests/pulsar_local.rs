@@ -4,6 +4,14 @@
 //! Needs the cache from `conformance/scripts/prepare.sh` (or `prepare-pulsar.sh`); without it the test
 //! fails and says so. Logs stay in `target/tmp/pulsar_local/*/logs/`.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::net::{Ipv4Addr, TcpStream};
 use std::path::Path;
 use std::time::Duration;

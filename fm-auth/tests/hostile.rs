@@ -2,6 +2,14 @@
 //! invalid UTF-8 inside base64) and canary secrets in `Debug`/`Display` of every public type
 //! that holds one.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_auth::*;
 use k8s_openapi::api::core::v1::Secret;
 use serde_json::{json, Value};

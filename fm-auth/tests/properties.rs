@@ -1,6 +1,14 @@
 //! Property tests: arbitrary input never panics, secrets never leak, re-serialisation
 //! round-trips.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use base64::Engine as _;
 use fm_auth::{
     resolve, secret_from_value, AuthSettings, Caller, ComponentKind, ComponentRef, FeatureLevel,

@@ -1,6 +1,14 @@
 //! Every auth/TLS mode of `fm_auth::resolve`: snapshots of the resulting Secrets and
 //! resource fields, the deliberate Java-bug fixes, every error, and canary checks.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,14 @@
 //! `fmesh auth inspect` end to end: parsed fields printed, secrets always redacted,
 //! malformed Secrets rejected with rc 1 and a reason.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

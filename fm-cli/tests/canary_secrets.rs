@@ -2,6 +2,14 @@
 //! tokens, caller tokens and private keys planted in its inputs; none may appear in stdout or
 //! stderr (in plain text or base64), except Secret values in stdout with `--reveal-secrets`.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

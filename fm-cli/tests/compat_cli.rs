@@ -1,6 +1,14 @@
 //! `fmesh compat` end to end through the built binary: the "Must show" lines, every
 //! output format, exit codes 0/1/2, and loading a newer matrix page.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -1,5 +1,13 @@
 //! `fmesh convert` / `fmesh validate` from the outside: exit codes, messages, round trips.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,13 @@
 //! `fmesh crd`: prints the CustomResourceDefinitions; snapshots make every schema change reviewed.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::process::{Command, Output};
 
 fn fmesh(args: &[&str]) -> Output {

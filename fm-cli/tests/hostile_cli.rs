@@ -1,6 +1,14 @@
 //! Hostile input through the `fmesh` binary: the 16 MiB input limit, invalid UTF-8, duplicate
 //! keys, deep nesting. Each is exit code 1 with a message on stderr.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -1,6 +1,14 @@
 //! Hostile input for fm-compat: huge and odd version strings, ranges and matrix pages.
 //! Every one is an error or a value, never a panic, in bounded time.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_compat::{FunctionMeshVersion, Matrix, WorkerRange, WorkerVersion};
 
 #[test]

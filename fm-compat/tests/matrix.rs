@@ -1,5 +1,13 @@
 //! The published matrix: every row and cell of both pages, and query invariants.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_compat::matrix::parse_published_rows;
 use fm_compat::{FunctionMeshVersion, Matrix, WorkerRange, WorkerVersion};
 use proptest::prelude::*;

@@ -1,5 +1,13 @@
 //! Targeted resources: pruning a resource for an older Function Mesh release.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_compat::target::{
     prune_for_target, FieldHistory, HistoryError, PruneReport, ResourceKind, TargetError,
 };

@@ -11,6 +11,14 @@
 //! several runs). The criterion benches (`cargo bench -p fm-convert`) measure the same things
 //! with statistics.
 
+// Example code over fixed inputs: a failure is the example's own panic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_convert::crd::{Function, Sink, Source};
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};
 use fm_convert::worker::{ConnectorDefinition, WorkerConfig};

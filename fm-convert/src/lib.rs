@@ -48,17 +48,6 @@
 //! assert_eq!(shown.name.as_deref(), Some("exclaim"));
 //! # Ok(()) }
 //! ```
-// Library code never panics on input: no unwrap/expect/panic!/indexing (tests exempt).
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-
 mod component;
 mod convert;
 mod error;

@@ -3,6 +3,14 @@
 //! config's `customRuntimeOptions.clusterName`, then the `clusterName` environment variable
 //! (the worker's fallback), else `clusterName is not provided.`.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_convert::pulsar::FunctionConfig;
 use fm_convert::worker::WorkerConfig;
 use fm_convert::{ConvertError, Request, Worker};

@@ -5,6 +5,14 @@
 //! * pruning a full resource document (every field of the schema, plus the fixtures in
 //!   `fixtures/resources/`) for each known release leaves no field that release lacks.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_compat::target::{FieldHistory, ResourceKind};
 use fm_compat::FunctionMeshVersion;
 use fm_convert::crd::{Function, Sink, Source};

@@ -1,5 +1,13 @@
 //! Documents that do not match the Function Mesh types fail with an error naming the field.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_convert::crd::{parse_resource, Function, ResourceParseError, Sink, Source};
 
 fn function_err(spec_yaml: &str) -> ResourceParseError {

@@ -1,6 +1,14 @@
 //! Real Function Mesh resource documents (`fixtures/resources/`) parse into the typed
 //! resources and serialise back to the same JSON value.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_convert::crd::{
     parse_resource, to_kube_yaml, BackendConfig, Function, FunctionMesh, LogLevel,
     ProcessingGuarantee, Sink, Source, VpaUpdateMode,

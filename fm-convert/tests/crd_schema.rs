@@ -1,6 +1,14 @@
 //! The generated CustomResourceDefinitions carry upstream's markers, and every key of every
 //! fixture resource is declared by the schema (so the API server would not prune it).
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_convert::crd::{
     backend_config_crd, function_crd, function_mesh_crd, schema, sink_crd, source_crd, Function,
     API_VERSION, GROUP, KIND_BACKEND_CONFIG, KIND_FUNCTION, KIND_FUNCTION_MESH, KIND_SINK,

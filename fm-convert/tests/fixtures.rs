@@ -1,5 +1,13 @@
 //! Every fixture converts (snapshotted), and converts back to its normalised config.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};

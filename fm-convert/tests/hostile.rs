@@ -2,6 +2,14 @@
 //! range, NaN. Each is a typed error naming the field (or a successful, bounded conversion),
 //! never a panic. Inputs the fuzzers found are kept at the end as regression tests.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use fm_convert::parse::{parse, parse_as, Format, ParseError};

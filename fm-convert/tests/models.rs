@@ -1,5 +1,13 @@
 //! Pulsar model documents: real-world shapes parse, quirks behave like Pulsar, errors name fields.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_convert::parse::{parse, Format, ParseError};
 use fm_convert::pulsar::*;
 use proptest::prelude::*;

@@ -2,6 +2,14 @@
 //! for Kubernetes, or the config is rejected with a validation error. Conversions run with a
 //! worker config that enables authentication and TLS, so Secrets are generated.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use fm_convert::naming::MAX_RESOURCE_NAME_LEN;

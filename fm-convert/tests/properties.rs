@@ -1,5 +1,13 @@
 //! Property tests: model round trips, lossless conversion, valid names, no panics.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use fm_convert::pulsar::*;

@@ -1,6 +1,14 @@
 //! Scenarios written from the Java worker's rules: exact names, labels, quantities, paths and
 //! Secrets per runtime and connector kind, and one test per deliberate fix of a Java bug.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use fm_convert::crd::{ProcessingGuarantee, SubscriptionPosition};

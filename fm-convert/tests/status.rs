@@ -1,5 +1,13 @@
 //! Status conversion: StatefulSet + pods (+ instance reports) → Pulsar status JSON.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use fm_convert::pulsar::ExceptionInformation;
 use fm_convert::status::{function_status, sink_status, source_status, InstanceReport};
 use k8s_openapi::api::apps::v1::StatefulSet;

@@ -1,6 +1,14 @@
 //! One test per validation rule: Pulsar's exact text, at the right field path, and every
 //! problem of a config reported at once.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use fm_convert::pulsar::{FunctionConfig, SinkConfig, SourceConfig};

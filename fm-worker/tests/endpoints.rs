@@ -1,5 +1,13 @@
 //! Every endpoint, its success and its error paths, against an in-memory API server.
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use http::{Method, StatusCode};

@@ -6,6 +6,14 @@
 //! multipart bodies: it never shows in a log line; a 400 may quote it back to the caller where
 //! Pulsar's texts quote the input (`Output topic … is invalid`).
 
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use std::io::Write;
