@@ -111,39 +111,16 @@ pub enum HarnessError {
     },
     /// A process exited during its start-up.
     #[error(
-        "{name} exited during start-up ({status}); read {log} and {out}. Last log lines:\n{tail}"
+        "{} exited during start-up ({}); read {} and {}. Last log lines:\n{}",
+        .0.name, .0.status, .0.log.display(), .0.out.display(), .0.tail
     )]
-    ExitedEarly {
-        /// What exited.
-        name: String,
-        /// The exit status.
-        status: String,
-        /// Its log.
-        log: PathBuf,
-        /// Its stdout/stderr.
-        out: PathBuf,
-        /// The last lines of its log.
-        tail: String,
-    },
+    ExitedEarly(Box<ExitedEarly>),
     /// A process did not become healthy within the bound.
     #[error(
-        "{name} was not healthy after {waited:?} (last probe of {url}: {last}); read {log}. \
-         Last log lines:\n{tail}"
+        "{} was not healthy after {:?} (last probe of {}: {}); read {}. Last log lines:\n{}",
+        .0.name, .0.waited, .0.url, .0.last, .0.log.display(), .0.tail
     )]
-    StartTimeout {
-        /// What was started.
-        name: String,
-        /// How long start waited.
-        waited: std::time::Duration,
-        /// The URL probed last.
-        url: String,
-        /// What the last probe saw.
-        last: String,
-        /// Its log.
-        log: PathBuf,
-        /// The last lines of its log.
-        tail: String,
-    },
+    StartTimeout(Box<StartTimeout>),
     /// A command (e.g. `pulsar-admin`) could not be run or its output not read.
     #[error("could not run {command}: {source}")]
     Spawn {
@@ -180,6 +157,38 @@ pub enum HarnessError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What [`HarnessError::ExitedEarly`] reports.
+#[derive(Debug)]
+pub struct ExitedEarly {
+    /// What exited.
+    pub name: String,
+    /// The exit status.
+    pub status: String,
+    /// Its log.
+    pub log: PathBuf,
+    /// Its stdout/stderr.
+    pub out: PathBuf,
+    /// The last lines of its log.
+    pub tail: String,
+}
+
+/// What [`HarnessError::StartTimeout`] reports.
+#[derive(Debug)]
+pub struct StartTimeout {
+    /// What was started.
+    pub name: String,
+    /// How long start waited.
+    pub waited: std::time::Duration,
+    /// The URL probed last.
+    pub url: String,
+    /// What the last probe saw.
+    pub last: String,
+    /// Its log.
+    pub log: PathBuf,
+    /// The last lines of its log.
+    pub tail: String,
 }
 
 impl HarnessError {

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use fm_model::ComponentKind;
 use kube::api::{Api, DynamicObject};
 use serde_json::Value;
 
@@ -11,7 +12,6 @@ use super::base::{use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
 use super::fixtures;
 use crate::kubeutil::ensure_namespace;
 use crate::report::{Failure, Outcome};
-use fm_model::ComponentKind;
 
 /// Scenario 2, one per fixture file (Functions, then Sinks, then Sources).
 pub fn scenarios(fixtures_dir: &Path) -> Vec<Scenario> {

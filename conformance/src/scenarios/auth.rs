@@ -4,6 +4,7 @@
 //! accepted by the real API server. With the operator, the StatefulSet takes those Secrets.
 //!
 //! Secret values are never printed: mismatches say "differs", not what.
+use fm_model::ComponentKind;
 
 use super::fixtures::ConversionContext;
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -16,7 +17,6 @@ use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResul
 use super::fixtures::{self, ConvertedFixture};
 use crate::kubeutil::{ensure_namespace, FIELD_MANAGER};
 use crate::report::{Failure, Outcome};
-use fm_model::ComponentKind;
 
 /// Scenario 6.
 pub fn scenarios() -> Vec<Scenario> {

@@ -40,8 +40,8 @@ pub async fn upstream_installed(ctx: &Ctx<'_>) -> ScenarioResult {
             "function-mesh CRDs",
             &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version()),
         )
-        .require(&"CRDs compute.functionmesh.io")?;
-    let files = load_crds(&dir).require(&"CRDs compute.functionmesh.io")?;
+        .require("CRDs compute.functionmesh.io")?;
+    let files = load_crds(&dir).require("CRDs compute.functionmesh.io")?;
     let api: Api<CustomResourceDefinition> = Api::all(ctx.backend.client());
     for (plural, kind, scale) in EXPECTED {
         let name = format!("{plural}.compute.functionmesh.io");

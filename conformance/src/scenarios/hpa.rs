@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use fm_model::ComponentKind;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use kube::api::{Api, ListParams};
 
@@ -11,7 +12,6 @@ use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResul
 use super::fixtures;
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use fm_model::ComponentKind;
 
 /// Scenario 5.
 pub fn scenarios() -> Vec<Scenario> {
@@ -164,10 +164,7 @@ pub async fn operator_creates_hpa(ctx: &Ctx<'_>) -> ScenarioResult {
         ));
         return Ok(o);
     }
-    let hpas = api
-        .list(&ListParams::default())
-        .await
-        .require(&"HPA list")?;
+    let hpas = api.list(&ListParams::default()).await.require("HPA list")?;
     if let Some(h) = hpas.items.iter().find(|h| targets(h)) {
         o.check_eq(
             &format!("HPA {ns}/{}", h.metadata.name.clone().unwrap_or_default()),

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use fm_model::ComponentKind;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use kube::api::{Api, DeleteParams, DynamicObject};
 use serde_json::{json, Value};
@@ -13,7 +14,6 @@ use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResul
 use super::fixtures::{self, ConvertedFixture};
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use fm_model::ComponentKind;
 
 /// Scenario 4.
 pub fn scenarios() -> Vec<Scenario> {

@@ -45,3 +45,20 @@ pub fn all(fixtures_dir: &Path) -> Vec<Scenario> {
         .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_runs_stage_by_stage_with_unique_names() {
+        let all = all(&crate::prepared::workspace_root().join("fixtures"));
+        assert!(all.windows(2).all(|w| w[0].stage <= w[1].stage));
+        let mut numbers: Vec<u32> = all.iter().map(|s| s.number).collect();
+        numbers.dedup();
+        assert_eq!(numbers, [1, 2, 3, 10, 4, 5, 6, 7, 8, 9]);
+        let names: std::collections::BTreeSet<String> = all.iter().map(Scenario::name).collect();
+        assert_eq!(names.len(), all.len(), "two scenarios share a name");
+        assert_eq!(all[0].name(), "1 upstream CRDs install");
+    }
+}

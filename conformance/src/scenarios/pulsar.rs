@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use fm_model::ComponentKind;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DynamicObject, ListParams};
@@ -14,7 +15,6 @@ use super::fixtures;
 use crate::backend::PulsarAdmin;
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use fm_model::ComponentKind;
 
 /// Scenario 7.
 pub fn scenarios() -> Vec<Scenario> {
@@ -55,7 +55,7 @@ async fn admin(p: &dyn PulsarAdmin, args: &[&str]) -> Result<String, String> {
 /// URL (also as stored by the API server); `packages get-metadata` of that URL works.
 pub async fn package_named(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    let p = ctx.backend.pulsar().require(&"Pulsar")?;
+    let p = ctx.backend.pulsar().require("Pulsar")?;
     use_crds(ctx, &mut o)?;
     let url = format!("function://{TENANT}/{PULSAR_NS}/{NAME}@v1");
     let cluster = crate::backend::CLUSTER_NAME;
@@ -64,9 +64,9 @@ pub async fn package_named(ctx: &Ctx<'_>) -> ScenarioResult {
     let pkg = ctx.backend.log_dir().join("exclamation-package.jar");
     std::fs::write(&pkg, b"fmesh conformance: a function package's bytes\n")
         .map_err(|e| format!("write {}: {e}", pkg.display()))
-        .require(&"package file")?;
+        .require("package file")?;
     // Where pulsar-admin reads it (copied into the container on the testcontainers backend).
-    let pkg_path = p.stage_file(&pkg).await.require(&"package file")?;
+    let pkg_path = p.stage_file(&pkg).await.require("package file")?;
     let steps: [&[&str]; 3] = [
         &["tenants", "create", TENANT, "--allowed-clusters", cluster],
         &["namespaces", "create", &tenant_ns],

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use fm_model::ComponentKind;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Container, PodSpec, Service};
 use kube::api::Api;
@@ -14,7 +15,6 @@ use super::base::{need_operator, use_crds, Ctx, Require, Scenario, ScenarioResul
 use super::fixtures::{self, ConvertedFixture};
 use crate::kubeutil::{ensure_namespace, wait_for};
 use crate::report::{Failure, Outcome};
-use fm_model::ComponentKind;
 
 /// Scenario 3, one per fixture file (Functions, then Sinks, then Sources).
 pub fn scenarios(fixtures_dir: &Path) -> Vec<Scenario> {

@@ -4,6 +4,7 @@
 
 use std::str::FromStr;
 
+use fm_model::ComponentKind;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
 use super::base::{gate, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
@@ -11,7 +12,6 @@ use super::fixtures;
 use crate::backend::{short_reason, Availability};
 use crate::kubeutil::{delete_crds, ensure_namespace, install_crds, load_crds};
 use crate::report::{Failure, Outcome};
-use fm_model::ComponentKind;
 use kube::api::{Api, ListParams};
 
 /// Scenario 9, one per targeted release (last: it swaps the installed CRDs and puts them back at the end).

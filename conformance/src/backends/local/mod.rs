@@ -1,5 +1,7 @@
 //! The local-process backend: etcd, kube-apiserver, the Function Mesh operator and Pulsar, each a real binary
-//! prepared by `conformance/scripts/prepare.sh`, on free 127.0.0.1 ports.
+//! prepared by `conformance/scripts/prepare.sh`, on free 127.0.0.1 ports. The control plane and the operator are
+//! started here; Pulsar is [`pulsar`] (the broker and `pulsar-admin`), run from what [`pulsar_setup`] finds
+//! (the Maven-built cache, the configuration templates, the JVM options).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -29,7 +29,7 @@ use super::pulsar_setup::{
     LOG4J_BROKER, STANDALONE_MAIN, STANDALONE_TEMPLATE,
 };
 use crate::backend::{AdminOutput, PulsarAdmin};
-use crate::error::{HarnessError, Result};
+use crate::error::{ExitedEarly, HarnessError, Result, StartTimeout};
 use crate::net::{first_line, http_get};
 use crate::process::{env_duration, free_port, run_bounded, tail_lines};
 
@@ -306,13 +306,13 @@ impl LocalPulsar {
                                 log: self.log_file.clone(),
                             });
                         }
-                        return Err(HarnessError::ExitedEarly {
+                        return Err(HarnessError::ExitedEarly(Box::new(ExitedEarly {
                             name: NAME.to_owned(),
                             status: status.to_string(),
                             log: self.log_file.clone(),
                             out: self.out_file.clone(),
                             tail: if tail.is_empty() { out_tail } else { tail },
-                        });
+                        })));
                     }
                     Ok(None) => {}
                     Err(source) => {
@@ -328,14 +328,14 @@ impl LocalPulsar {
                 Err(failed) => failed,
             };
             if began.elapsed() >= timeout {
-                return Err(HarnessError::StartTimeout {
+                return Err(HarnessError::StartTimeout(Box::new(StartTimeout {
                     name: NAME.to_owned(),
                     waited: began.elapsed(),
                     url,
                     last,
                     log: self.log_file.clone(),
                     tail: tail_lines(&self.log_file, 30),
-                });
+                })));
             }
             thread::sleep(PROBE_INTERVAL);
         }

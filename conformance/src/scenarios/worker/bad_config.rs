@@ -10,9 +10,9 @@ use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult, Stop};
 /// reaches the API server.
 pub async fn bad_config(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    let p = ctx.backend.pulsar().require(&"Pulsar")?;
+    let p = ctx.backend.pulsar().require("Pulsar")?;
     use_crds(ctx, &mut o)?;
-    let (_st, w) = start(ctx).await.require(&"fmesh worker")?;
+    let (_st, w) = start(ctx).await.require("fmesh worker")?;
     let url = w.url();
     let cfg = ctx.backend.log_dir().join("fmesh-worker-bad.yaml");
     // Two problems the CLI does not check itself: negative resources and an unusable output topic.
@@ -24,7 +24,7 @@ pub async fn bad_config(ctx: &Ctx<'_>) -> ScenarioResult {
                  jar: {PACKAGE}\nresources:\n  cpu: -1.0\n"
             )
         )
-        .map_err(|e| format!("write {}: {e}", cfg.display())).require(&"config file")?;
+        .map_err(|e| format!("write {}: {e}", cfg.display())).require("config file")?;
     let path = cfg.to_string_lossy().into_owned();
     match admin(
         p,

@@ -42,9 +42,9 @@ fn multipart_create(name: &str) -> http::Request<axum::body::Body> {
 /// the same functions to pulsar-admin.
 pub async fn concurrency_and_restart(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    let p = ctx.backend.pulsar().require(&"Pulsar")?;
+    let p = ctx.backend.pulsar().require("Pulsar")?;
     use_crds(ctx, &mut o)?;
-    let (st, w) = start(ctx).await.require(&"fmesh worker")?;
+    let (st, w) = start(ctx).await.require("fmesh worker")?;
     let app = fm_worker::router(st.clone());
     let names: Vec<String> = (0..16).map(|i| format!("wc{i:02}")).collect();
     let calls: Vec<Call> = names
@@ -135,7 +135,7 @@ pub async fn concurrency_and_restart(ctx: &Ctx<'_>) -> ScenarioResult {
     }
     // Restart: stop this worker, start another; pulsar-admin lists the same 16.
     let _ = w.stop().await;
-    let (_st2, w2) = start(ctx).await.require(&"fmesh worker (restarted)")?;
+    let (_st2, w2) = start(ctx).await.require("fmesh worker (restarted)")?;
     let listed = match admin(
         p,
         Some(&w2.url()),

@@ -10,9 +10,9 @@ use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult};
 /// --source-type`, get, list, delete.
 pub async fn connectors(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    let p = ctx.backend.pulsar().require(&"Pulsar")?;
+    let p = ctx.backend.pulsar().require("Pulsar")?;
     use_crds(ctx, &mut o)?;
-    let (st, w) = start(ctx).await.require(&"fmesh worker")?;
+    let (st, w) = start(ctx).await.require("fmesh worker")?;
     let url = w.url();
     let u = Some(url.as_str());
     let sink_ids = [

@@ -14,16 +14,16 @@ use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult};
 /// update --parallelism, status, stop/start/restart, delete.
 pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
-    let p = ctx.backend.pulsar().require(&"Pulsar")?;
+    let p = ctx.backend.pulsar().require("Pulsar")?;
     use_crds(ctx, &mut o)?;
-    let (st, w) = start(ctx).await.require(&"fmesh worker")?;
+    let (st, w) = start(ctx).await.require("fmesh worker")?;
     let url = w.url();
     let u = Some(url.as_str());
     let t0 = Instant::now();
     let pkg = ctx.backend.log_dir().join("fmesh-worker-package.jar");
     std::fs::write(&pkg, b"fmesh worker conformance package\n")
         .map_err(|e| format!("write {}: {e}", pkg.display()))
-        .require(&"package file")?;
+        .require("package file")?;
     let pkg_path = pkg.to_string_lossy().into_owned();
     // The package goes to the real Pulsar; a second run finds it there already.
     if let Err(e) = admin(
