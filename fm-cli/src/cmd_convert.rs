@@ -1,5 +1,6 @@
 //! `fmesh convert` and `fmesh validate`: Pulsar configs ⇄ Function Mesh resources.
 
+use crate::documents;
 use crate::io::{read_input, render, OutputFormat};
 use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
 use fm_convert::{AnyConfig, AnyResource, ComponentKind, Converted, Request, Worker};
@@ -74,9 +75,10 @@ pub struct ContextArgs {
 /// Arguments of `fmesh convert`.
 #[derive(Debug, clap::Args)]
 pub struct ConvertArgs {
-    /// Kind of component.
+    /// Kind of component (required for a Pulsar config; with `--from crd` each document's own
+    /// `kind` is used, and this only fills in for documents without one).
     #[arg(long, value_enum)]
-    pub kind: Kind,
+    pub kind: Option<Kind>,
     /// What the input holds.
     #[arg(long, value_enum, default_value_t = Input::Pulsar)]
     pub from: Input,
@@ -178,6 +180,9 @@ fn document(converted: Converted<AnyResource>, args: &ConvertArgs) -> Result<Val
     for d in &converted.dropped {
         eprintln!("warning: {d}");
     }
+    for w in &converted.warnings {
+        eprintln!("warning: {w}");
+    }
     let resource = converted.document().map_err(|e| e.to_string())?;
     if converted.secrets.is_empty() {
         return Ok(resource);
@@ -211,22 +216,39 @@ fn convert(args: &ConvertArgs) -> Result<String, String> {
     let (worker, request) = worker_and_request(&args.context)?;
     let text = read_input(&args.file)?;
     let file = &args.file;
-    let kind = ComponentKind::from(args.kind);
-    let value = match args.from {
+    match args.from {
         Input::Pulsar => {
+            let kind = args
+                .kind
+                .map(ComponentKind::from)
+                .ok_or("--kind is required to read a Pulsar config")?;
             let config = AnyConfig::parse(kind, &text).map_err(|e| format!("{file}: {e}"))?;
             let converted = worker
                 .convert_any(&config, &request)
                 .map_err(|e| e.to_string())?;
-            document(converted, args)?
+            render(&document(converted, args)?, args.output)
         }
         Input::Crd => {
-            let resource = AnyResource::parse(kind, &text).map_err(|e| format!("{file}: {e}"))?;
-            let config = worker.reverse_any(&resource).map_err(|e| e.to_string())?;
-            config.to_value().map_err(|e| e.to_string())?
+            let (resources, several) =
+                documents::resources(&text, args.kind.map(ComponentKind::from))
+                    .map_err(|e| format!("{file}: {e}"))?;
+            let mut configs = Vec::new();
+            for r in &resources {
+                let config = worker.reverse_any(r).map_err(|e| e.to_string())?;
+                configs.push(config.to_value().map_err(|e| e.to_string())?);
+            }
+            match (several, args.output) {
+                (false, _) => render(&configs.first(), args.output),
+                (true, OutputFormat::Json) => render(&configs, args.output),
+                // One YAML document per resource, in order.
+                (true, OutputFormat::Yaml) => configs
+                    .iter()
+                    .map(|c| render(c, args.output))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|docs| docs.join("---\n")),
+            }
         }
-    };
-    render(&value, args.output)
+    }
 }
 
 /// Runs `fmesh validate`: prints every problem, exits 1 when there is one.

@@ -6,6 +6,7 @@ mod cmd_auth;
 mod cmd_compat;
 mod cmd_convert;
 mod cmd_crd;
+mod documents;
 mod io;
 
 use clap::{Parser, Subcommand};

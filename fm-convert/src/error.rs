@@ -113,6 +113,15 @@ pub enum ReverseError {
     /// A function or sink without input (Java: `FunctionSpec CRD without Input defined.`).
     #[error("{0}Spec CRD without Input defined.")]
     NoInput(ComponentKind),
+    /// A package location the operator reads in a way no Pulsar config can name: neither a URL
+    /// nor a `tenant/namespace/name` path in Pulsar's function storage.
+    #[error("{path}: `{value}` is neither a package URL (function://, sink://, source://, http(s)://) nor a path in Pulsar's function storage (tenant/namespace/name), so no Pulsar config can name it")]
+    UnsupportedLocation {
+        /// Field path (`spec.java.jarLocation`, …).
+        path: String,
+        /// The location.
+        value: String,
+    },
     /// A resource quantity that does not parse.
     #[error("{path}: {message}")]
     BadQuantity {

@@ -278,7 +278,26 @@ pub struct Converted<R> {
     /// target). Each is a warning: a field whose loss would change behaviour fails the
     /// conversion instead.
     pub dropped: Vec<DroppedField>,
+    /// What the user should know about a conversion that succeeded (a path read as a file in
+    /// the image, a package file name that is unknown, TLS trust that differs from the Java
+    /// worker's); the CLI prints them to standard error.
+    pub warnings: Vec<Warning>,
     pub(crate) targeted: Option<serde_json::Value>,
+}
+
+/// Something about a successful conversion that the user should know.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// The config (or worker config) field it is about.
+    pub path: String,
+    /// What happens and what to do about it.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
 }
 
 impl<R: serde::Serialize> Converted<R> {
@@ -299,8 +318,15 @@ impl<R> Converted<R> {
             resource,
             secrets,
             dropped: Vec::new(),
+            warnings: Vec::new(),
             targeted: None,
         }
+    }
+
+    /// Adds warnings.
+    pub(crate) fn with_warnings(mut self, warnings: Vec<Warning>) -> Self {
+        self.warnings.extend(warnings);
+        self
     }
 
     /// Maps the resource, keeping the Secrets and the target report.
@@ -309,6 +335,7 @@ impl<R> Converted<R> {
             resource: f(self.resource),
             secrets: self.secrets,
             dropped: self.dropped,
+            warnings: self.warnings,
             targeted: self.targeted,
         }
     }
@@ -320,6 +347,7 @@ impl<R: std::fmt::Debug> std::fmt::Debug for Converted<R> {
             .field("resource", &self.resource)
             .field("secrets", &redacted(&self.secrets))
             .field("dropped", &self.dropped)
+            .field("warnings", &self.warnings)
             .finish()
     }
 }

@@ -51,6 +51,7 @@
 mod component;
 mod convert;
 mod error;
+pub mod fidelity;
 mod front_door;
 mod inputs;
 pub mod naming;
@@ -61,11 +62,12 @@ mod quantity;
 mod reverse;
 pub mod status;
 pub mod validate;
+mod warnings;
 
 pub use component::{AnyConfig, AnyResource, Component, ComponentResource};
 pub use convert::component_labels;
 pub use error::{ConvertError, ReverseError, ValidationErrors, ValidationIssue};
 pub use fm_model::{crd, parse, pulsar, worker, ComponentKind, Sensitive};
-pub use front_door::{Converted, Request, Worker, WorkerBuilder, DEFAULT_CLUSTER};
+pub use front_door::{Converted, Request, Warning, Worker, WorkerBuilder, DEFAULT_CLUSTER};
 pub use package::{ConnectorPackage, Package};
 pub use validate::{Identity, Validated};

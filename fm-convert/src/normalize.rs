@@ -18,8 +18,8 @@ use crate::naming::ComponentKind;
 use crate::options::parse_custom_runtime_options;
 use crate::package::{connector_package, function_package, function_runtime};
 use fm_model::pulsar::{
-    ConsumerConfig, CryptoConfig, FunctionConfig, ProducerConfig, Resources, Runtime, SinkConfig,
-    SourceConfig,
+    ConsumerConfig, CryptoConfig, FunctionConfig, ProcessingGuarantees, ProducerConfig, Resources,
+    Runtime, SinkConfig, SourceConfig, WindowProcessingGuarantees,
 };
 use fm_model::worker::CustomRuntimeOptions;
 use serde_json::Value;
@@ -259,7 +259,14 @@ pub fn normalize_function(
         output_type_class_name: None,
         output_serde_class_name: non_empty(&c.output_serde_class_name),
         log_topic: non_empty(&c.log_topic),
-        processing_guarantees: c.processing_guarantees,
+        // A window function shows its window config's guarantee (Pulsar's GET).
+        processing_guarantees: match &window {
+            Some(w) => w.processing_guarantees.map(|g| match g {
+                WindowProcessingGuarantees::AtleastOnce => ProcessingGuarantees::AtleastOnce,
+                WindowProcessingGuarantees::AtmostOnce => ProcessingGuarantees::AtmostOnce,
+            }),
+            None => c.processing_guarantees,
+        },
         retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
         retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
         batch_builder: None,

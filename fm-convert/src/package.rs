@@ -1,6 +1,7 @@
 //! Where a component's code comes from: the runtime of a function, its package (a Pulsar package
 //! URL, an http(s) URL, or a file in the runner image), a connector's archive or built-in entry.
 
+use crate::fidelity::is_storage_path;
 use crate::front_door::{Request, Worker};
 use fm_model::pulsar::{FunctionConfig, Runtime};
 use fm_model::worker::ConnectorDefinition;
@@ -53,7 +54,9 @@ fn is_download_url(s: &str) -> bool {
 
 /// Resolves a function's package (deliberately wider than the Java worker, which accepts only
 /// Pulsar package URLs): a Pulsar package URL or an http(s) URL is downloaded by the operator to
-/// `<downloadDirectory>/<file name>`; an absolute path names a file already in the runner image.
+/// `<downloadDirectory>/<file name>`; so is a `tenant/namespace/name` path in Pulsar's function
+/// storage ([`is_storage_path`], the form Function Mesh's samples use, which a resource read
+/// back gives); an absolute path names a file already in the runner image.
 pub(crate) fn function_package(
     c: &FunctionConfig,
     worker: &Worker,
@@ -86,6 +89,15 @@ pub(crate) fn function_package(
         Some(_) => Err("Function Package url is not valid. supported url (function/sink/source/http/https)".into()),
         None => match given {
             Some(path) if path.starts_with('/') => Ok(Package { runtime, path, location: None }),
+            Some(path) if is_storage_path(&path) => Ok(Package {
+                runtime,
+                path: format!(
+                    "{}{}",
+                    worker.config.download_dir(),
+                    request.package_file_name.clone().unwrap_or_else(|| "function-executable".into())
+                ),
+                location: Some(path),
+            }),
             Some(path) => Err(format!(
                 "`{path}` is a local file: upload it with `pulsar-admin packages upload` and pass the package URL, or give an absolute path inside the runner image"
             )),
@@ -105,7 +117,10 @@ pub struct ConnectorPackage {
     pub builtin: Option<ConnectorDefinition>,
 }
 
-/// Resolves a sink's or source's `archive`.
+/// Resolves a sink's or source's `archive`: `builtin://<name>` from the catalogue; a package
+/// URL or a storage path ([`is_storage_path`]) downloaded to `<downloadDirectory>/<file name>`;
+/// an absolute path or a relative path with a directory as a file in the image; a bare file
+/// name as the Java worker reads it, an uploaded file in `<downloadDirectory>`.
 pub(crate) fn connector_package(
     kind: ComponentKind,
     archive: Option<&str>,
@@ -145,8 +160,9 @@ pub(crate) fn connector_package(
         return Err("no className provided".into());
     }
     let last = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
+    let url = url.or_else(|| archive.clone().filter(|a| is_storage_path(a)));
     match (url, archive) {
-        (Some(u), _) if is_download_url(&u) => Ok(ConnectorPackage {
+        (Some(u), _) if is_download_url(&u) || is_storage_path(&u) => Ok(ConnectorPackage {
             jar: format!(
                 "{}{}",
                 worker.config.download_dir(),
@@ -163,6 +179,14 @@ pub(crate) fn connector_package(
                 .into(),
         ),
         (None, Some(path)) if path.starts_with('/') => Ok(ConnectorPackage {
+            jar: path,
+            location: None,
+            builtin: None,
+        }),
+        // Deliberate fix: a relative path with a directory (`connectors/pulsar-io-x.nar`, as
+        // Function Mesh's samples and catalogue write it) is a file relative to the image's
+        // working directory and is kept as given; the Java worker dropped the directory.
+        (None, Some(path)) if path.contains('/') => Ok(ConnectorPackage {
             jar: path,
             location: None,
             builtin: None,

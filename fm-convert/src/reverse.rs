@@ -10,6 +10,7 @@
 
 use crate::convert::worker_env;
 use crate::error::ReverseError;
+use crate::fidelity;
 use crate::front_door::Worker;
 use crate::inputs::InputSpecs;
 use crate::naming::{ComponentKind, MANAGED_ANNOTATION};
@@ -17,12 +18,11 @@ use crate::quantity;
 use fm_model::crd::{
     ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, InputConf, OutputConf,
     PodPolicy, ProcessingGuarantee, ProducerConfig as CrdProducer, Sink, Source,
-    SubscriptionPosition, WindowProcessingGuarantee,
 };
 use fm_model::pulsar::{
     BatchSourceConfig, CompressionType, ConsumerConfig, CryptoConfig, FunctionConfig,
     ProcessingGuarantees, ProducerConfig, Resources, Runtime, SinkConfig, SourceConfig,
-    SubscriptionInitialPosition, WindowConfig, WindowProcessingGuarantees,
+    WindowConfig,
 };
 use fm_model::worker::{
     CustomRuntimeOptions, HpaSpec, VpaContainerPolicy, VpaSpecOptions, VpaUpdatePolicy,
@@ -53,37 +53,66 @@ fn guarantees(g: ProcessingGuarantee) -> ProcessingGuarantees {
     }
 }
 
-fn position(p: Option<SubscriptionPosition>) -> SubscriptionInitialPosition {
-    match p {
-        Some(SubscriptionPosition::Earliest) => SubscriptionInitialPosition::Earliest,
-        _ => SubscriptionInitialPosition::Latest,
-    }
-}
-
+/// `spec.resources` as Pulsar resources: each of cpu, memory and storage from `requests`, else
+/// from `limits` (Kubernetes uses a limit as the request a resource leaves out).
 fn resources(r: &Option<ResourceRequirements>) -> Result<Option<Resources>, ReverseError> {
-    let Some(requests) = r.as_ref().and_then(|r| r.requests.as_ref()) else {
+    let Some(r) = r.as_ref() else {
         return Ok(None);
     };
-    let bad = |path: &str, e: quantity::QuantityError| ReverseError::BadQuantity {
-        path: path.into(),
+    let (requests, limits) = (r.requests.as_ref(), r.limits.as_ref());
+    if requests.is_none_or(|m| m.is_empty()) && limits.is_none_or(|m| m.is_empty()) {
+        return Ok(None);
+    }
+    let get = |keys: &[&'static str]| {
+        for (side, map) in [("requests", requests), ("limits", limits)] {
+            for key in keys {
+                if let Some(q) = map.and_then(|m| m.get(*key)) {
+                    return Some((format!("spec.resources.{side}.{key}"), q.0.clone()));
+                }
+            }
+        }
+        None
+    };
+    let bad = |path: String, e: quantity::QuantityError| ReverseError::BadQuantity {
+        path,
         message: e.to_string(),
     };
     let mut out = Resources::default();
-    if let Some(q) = requests.get("cpu") {
-        out.cpu = quantity::parse_cpu(&q.0).map_err(|e| bad("spec.resources.requests.cpu", e))?;
+    if let Some((path, q)) = get(&["cpu"]) {
+        out.cpu = quantity::parse_cpu(&q).map_err(|e| bad(path, e))?;
     }
-    if let Some(q) = requests.get("memory") {
-        out.ram =
-            quantity::parse_bytes(&q.0).map_err(|e| bad("spec.resources.requests.memory", e))?;
+    if let Some((path, q)) = get(&["memory"]) {
+        out.ram = quantity::parse_bytes(&q).map_err(|e| bad(path, e))?;
     }
-    if let Some(q) = requests
-        .get("ephemeral-storage")
-        .or_else(|| requests.get("storage"))
-    {
-        out.disk = quantity::parse_bytes(&q.0)
-            .map_err(|e| bad("spec.resources.requests.ephemeral-storage", e))?;
+    if let Some((path, q)) = get(&["ephemeral-storage", "storage"]) {
+        out.disk = quantity::parse_bytes(&q).map_err(|e| bad(path, e))?;
     }
     Ok(Some(out))
+}
+
+/// A function's package as the config names it: the download location when there is one (a
+/// URL, or a `tenant/namespace/name` path in Pulsar's function storage), else the file in the
+/// image, a relative one resolved against the runner's working directory (the forward
+/// conversion takes an absolute path as a file in the image, a relative one as a local file).
+fn function_package(
+    path: &str,
+    location: &Option<String>,
+    field: &str,
+) -> Result<String, ReverseError> {
+    if let Some(l) = location.as_ref().filter(|l| !l.is_empty()) {
+        return if l.contains("://") || fidelity::is_storage_path(l) {
+            Ok(l.clone())
+        } else {
+            Err(ReverseError::UnsupportedLocation {
+                path: format!("{field}Location"),
+                value: l.clone(),
+            })
+        };
+    }
+    Ok(match path.strip_prefix("./").unwrap_or(path) {
+        p if p.is_empty() || p.starts_with('/') => p.to_string(),
+        p => format!("{}{p}", fidelity::RUNNER_WORKING_DIR),
+    })
 }
 
 fn crypto(c: &CrdCrypto) -> CryptoConfig {
@@ -322,50 +351,30 @@ pub(crate) fn function_config(
     let (inputs, input_specs) = inputs(input);
     let out: OutputConf = s.output.clone().unwrap_or_default();
     let (runtime, jar, py, go, log, key) = if let Some(j) = &s.java {
-        (
-            Runtime::Java,
-            Some(
-                j.jar_location
-                    .clone()
-                    .filter(|l| !l.is_empty())
-                    .unwrap_or_else(|| j.jar.clone()),
-            ),
-            None,
-            None,
-            j.log.as_ref(),
-            "JAVA",
-        )
+        let jar = function_package(&j.jar, &j.jar_location, "spec.java.jar")?;
+        (Runtime::Java, Some(jar), None, None, j.log.as_ref(), "JAVA")
     } else if let Some(p) = &s.python {
-        (
-            Runtime::Python,
-            None,
-            Some(
-                p.py_location
-                    .clone()
-                    .filter(|l| !l.is_empty())
-                    .unwrap_or_else(|| p.py.clone()),
-            ),
-            None,
-            p.log.as_ref(),
-            "PYTHON",
-        )
+        let py = function_package(&p.py, &p.py_location, "spec.python.py")?;
+        (Runtime::Python, None, Some(py), None, p.log.as_ref(), "PYTHON")
     } else if let Some(g) = &s.golang {
-        (
-            Runtime::Go,
-            None,
-            None,
-            Some(
-                g.go_location
-                    .clone()
-                    .filter(|l| !l.is_empty())
-                    .unwrap_or_else(|| g.go.clone()),
-            ),
-            g.log.as_ref(),
-            "GO",
-        )
+        let go = function_package(&g.go, &g.go_location, "spec.golang.go")?;
+        (Runtime::Go, None, None, Some(go), g.log.as_ref(), "GO")
     } else {
         (Runtime::Java, None, None, None, None, "JAVA")
     };
+    // A window function: the operator always runs `spec.className` as the window function
+    // (whatever `actualWindowFunctionClassName` says), and Pulsar's GET shows the window
+    // config's guarantee as the function's (the function itself runs with MANUAL).
+    let class_name = s.class_name.clone().filter(|c| !c.is_empty()).or_else(|| {
+        s.window_config
+            .as_ref()
+            .and_then(|w| w.actual_window_function_class_name.clone())
+            .filter(|c| !c.is_empty())
+    });
+    let window_guarantee = s
+        .window_config
+        .as_ref()
+        .map(|w| fidelity::window_guarantee(w.processing_guarantees, s.processing_guarantee));
     let window = s.window_config.as_ref().map(|w| WindowConfig {
         window_length_count: w.window_length_count,
         window_length_duration_ms: w.window_length_duration_ms,
@@ -375,31 +384,34 @@ pub(crate) fn function_config(
         max_lag_ms: w.max_lag_ms,
         watermark_emit_interval_ms: w.watermark_emit_interval_ms,
         timestamp_extractor_class_name: w.timestamp_extractor_class_name.clone(),
-        actual_window_function_class_name: Some(w.actual_window_function_class_name.clone())
-            .filter(|c| !c.is_empty()),
-        processing_guarantees: w.processing_guarantees.map(|g| match g {
-            WindowProcessingGuarantee::AtleastOnce => WindowProcessingGuarantees::AtleastOnce,
-            WindowProcessingGuarantee::AtmostOnce => WindowProcessingGuarantees::AtmostOnce,
-        }),
+        actual_window_function_class_name: class_name.clone(),
+        processing_guarantees: Some(fidelity::window_guarantee_of(window_guarantee)),
     });
     Ok(FunctionConfig {
         runtime_flags: s.runtime_flags.clone(),
-        tenant: s.tenant.clone(),
-        namespace: s.namespace.clone(),
+        tenant: fidelity::tenant(&s.tenant),
+        namespace: fidelity::namespace(&s.namespace),
         name: pulsar_name(&f.metadata, &s.name),
-        class_name: s.class_name.clone(),
+        class_name,
         inputs,
         input_specs,
         output: out.topic.clone(),
-        producer_config: producer(&out.producer_conf),
+        // Pulsar's GET always shows the producer; without `producerConf` the instance runs
+        // with the client's defaults and no thread-local producers.
+        producer_config: producer(&out.producer_conf).or_else(|| {
+            Some(ProducerConfig {
+                use_thread_local_producers: Some(false),
+                ..Default::default()
+            })
+        }),
         output_schema_type: out.sink_schema_type.clone(),
         output_serde_class_name: out.sink_serde_class_name.clone(),
         custom_schema_outputs: out.custom_schema_sinks.clone(),
         log_topic: s.log_topic.clone(),
-        processing_guarantees: s.processing_guarantee.map(guarantees),
-        retain_ordering: s.retain_ordering,
-        retain_key_ordering: s.retain_key_ordering,
-        forward_source_message_property: s.forward_source_message_property,
+        processing_guarantees: window_guarantee.or(s.processing_guarantee.map(guarantees)),
+        retain_ordering: Some(s.retain_ordering.unwrap_or(false)),
+        retain_key_ordering: Some(s.retain_key_ordering.unwrap_or(false)),
+        forward_source_message_property: Some(s.forward_source_message_property.unwrap_or(true)),
         user_config: Some(s.func_config.clone().unwrap_or_default()),
         secrets: secrets(&s.secrets_map),
         runtime: Some(runtime),
@@ -414,12 +426,12 @@ pub(crate) fn function_config(
         jar,
         py,
         go,
-        cleanup_subscription: s.cleanup_subscription,
+        cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
         custom_runtime_options: options(
             ComponentKind::Function,
             worker,
             &f.metadata,
-            &s.cluster_name,
+            &fidelity::cluster(&s.cluster_name),
             input.type_class_name.clone(),
             out.type_class_name.clone(),
             s.max_replicas,
@@ -430,22 +442,39 @@ pub(crate) fn function_config(
         ),
         max_pending_async_requests: s.max_pending_async_requests,
         skip_to_latest: s.skip_to_latest,
-        subscription_position: position(s.subscription_position),
+        subscription_position: fidelity::subscription_position(s.subscription_position),
         ..Default::default()
     })
 }
 
-fn archive(java: &Option<fm_model::crd::JavaRuntime>, builtin: &Option<String>) -> Option<String> {
+/// A connector's archive: `builtin://<name>`, the download location (a URL or a path in
+/// Pulsar's function storage), else the file in the image. A bare relative file name becomes
+/// `./<name>`, so the forward conversion keeps it relative to the image's working directory
+/// instead of reading it as an uploaded file in the download directory.
+fn archive(
+    java: &Option<fm_model::crd::JavaRuntime>,
+    builtin: &Option<String>,
+) -> Result<Option<String>, ReverseError> {
     if let Some(name) = builtin.as_ref().filter(|n| !n.is_empty()) {
-        return Some(format!("builtin://{name}"));
+        return Ok(Some(format!("builtin://{name}")));
     }
-    let j = java.as_ref()?;
-    Some(
-        j.jar_location
-            .clone()
-            .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| j.jar.clone()),
-    )
+    let Some(j) = java.as_ref() else {
+        return Ok(None);
+    };
+    if let Some(l) = j.jar_location.as_ref().filter(|l| !l.is_empty()) {
+        return if l.contains("://") || fidelity::is_storage_path(l) {
+            Ok(Some(l.clone()))
+        } else {
+            Err(ReverseError::UnsupportedLocation {
+                path: "spec.java.jarLocation".into(),
+                value: l.clone(),
+            })
+        };
+    }
+    Ok(Some(match j.jar.as_str() {
+        p if p.is_empty() || p.contains('/') => p.to_string(),
+        p => format!("./{p}"),
+    }))
 }
 
 /// `Sink` → SinkConfig.
@@ -466,12 +495,12 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
             && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
     });
     Ok(SinkConfig {
-        tenant: s.tenant.clone(),
-        namespace: s.namespace.clone(),
+        tenant: fidelity::tenant(&s.tenant),
+        namespace: fidelity::namespace(&s.namespace),
         name: pulsar_name(&k.metadata, &s.name),
         class_name: s.class_name.clone(),
         source_subscription_name: s.subscription_name.clone(),
-        source_subscription_position: position(s.subscription_position),
+        source_subscription_position: fidelity::subscription_position(s.subscription_position),
         inputs,
         input_specs,
         max_message_retries: s.max_message_retry,
@@ -486,14 +515,14 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
         auto_ack: Some(s.auto_ack.unwrap_or(true)),
         timeout_ms: s.timeout.map(i64::from),
         negative_ack_redelivery_delay_ms: s.negative_ack_redelivery_delay_ms.map(i64::from),
-        archive: archive(&s.java, &s.sink_type),
-        cleanup_subscription: s.cleanup_subscription,
+        archive: archive(&s.java, &s.sink_type)?,
+        cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Sink,
             worker,
             &k.metadata,
-            &s.cluster_name,
+            &fidelity::cluster(&s.cluster_name),
             input_type,
             None,
             s.max_replicas,
@@ -525,12 +554,12 @@ pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig,
             && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
     });
     Ok(SourceConfig {
-        tenant: s.tenant.clone(),
-        namespace: s.namespace.clone(),
+        tenant: fidelity::tenant(&s.tenant),
+        namespace: fidelity::namespace(&s.namespace),
         name: pulsar_name(&k.metadata, &s.name),
         class_name: s.class_name.clone(),
         topic_name: out.topic.clone(),
-        producer_config: producer(&out.producer_conf),
+        producer_config: producer(&out.producer_conf).or_else(|| Some(fidelity::source_producer())),
         serde_class_name: out.sink_serde_class_name.clone(),
         schema_type: out.sink_schema_type.clone(),
         configs: s.source_config.clone(),
@@ -538,13 +567,13 @@ pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig,
         parallelism: s.replicas,
         processing_guarantees: s.processing_guarantee.map(guarantees),
         resources: resources(&s.resources)?,
-        archive: archive(&s.java, &s.source_type),
+        archive: archive(&s.java, &s.source_type)?,
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Source,
             worker,
             &k.metadata,
-            &s.cluster_name,
+            &fidelity::cluster(&s.cluster_name),
             None,
             output_type,
             s.max_replicas,

@@ -278,7 +278,7 @@ fn window() -> impl Strategy<Value = WindowConfig> {
         of(pg),
     )
         .prop_map(|(a, b, c, d, e, f, g, h, i, j)| WindowConfig {
-            actual_window_function_class_name: a,
+            actual_window_function_class_name: Some(a),
             window_length_count: b,
             window_length_duration_ms: c,
             sliding_interval_count: d,
@@ -482,9 +482,9 @@ fn status() -> impl Strategy<Value = ResourceStatus> {
     )
         .prop_map(
             |(conditions, replicas, selector, g, a, b, c)| ResourceStatus {
-                conditions,
-                replicas,
-                selector,
+                conditions: Some(conditions),
+                replicas: Some(replicas),
+                selector: Some(selector),
                 observed_generation: g,
                 global_backend_config_revision: a,
                 namespaced_backend_config_revision: b,

@@ -92,7 +92,7 @@ fn java_function_names_labels_quantities_and_paths() {
     );
     assert_eq!(
         java.extra_dependencies_dir.as_deref(),
-        Some("/pulsar/instances/deps")
+        Some("/pulsar/lib/")
     );
     assert_eq!(s.cluster_name.as_deref(), Some("test-pulsar"));
     assert_eq!(s.replicas, Some(1));
@@ -307,7 +307,7 @@ fn window_and_state() {
         &c,
     );
     let w = f.spec.window_config.as_ref().unwrap();
-    assert_eq!(w.actual_window_function_class_name, "a.W");
+    assert_eq!(w.actual_window_function_class_name.as_deref(), Some("a.W"));
     assert_eq!(w.sliding_interval_duration_ms, Some(1000));
     assert_eq!(
         f.spec.auto_ack,

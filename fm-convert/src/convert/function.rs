@@ -127,19 +127,18 @@ pub(crate) fn infer_window(
         w.watermark_emit_interval_ms.get_or_insert(1000);
     }
     w.actual_window_function_class_name = class_name.clone();
-    w.processing_guarantees = Some(match g {
-        Some(ProcessingGuarantees::AtmostOnce) => WindowProcessingGuarantees::AtmostOnce,
-        _ => WindowProcessingGuarantees::AtleastOnce,
-    });
+    w.processing_guarantees = Some(crate::fidelity::window_guarantee_of(g));
     w
 }
 
 fn window(w: &WindowConfig) -> CrdWindow {
     CrdWindow {
-        actual_window_function_class_name: w
-            .actual_window_function_class_name
-            .clone()
-            .unwrap_or_default(),
+        // Required by the CRD schema: written even when empty.
+        actual_window_function_class_name: Some(
+            w.actual_window_function_class_name
+                .clone()
+                .unwrap_or_default(),
+        ),
         window_length_count: w.window_length_count,
         window_length_duration_ms: w.window_length_duration_ms,
         sliding_interval_count: w.sliding_interval_count,
@@ -334,7 +333,14 @@ pub(crate) fn function_to_resource(
             .and_then(|t| i32::try_from(t).ok()),
         auto_ack: Some(auto_ack),
         max_message_retry: c.max_message_retries.filter(|r| *r >= 0),
-        processing_guarantee: g.map(guarantee),
+        // A window function runs with MANUAL (its executor acknowledges), the config's
+        // guarantee going to `windowConfig.processingGuarantees`, as Pulsar's conversion and
+        // the Java worker write it; Pulsar's GET (and the reverse) shows the window's one.
+        processing_guarantee: if windowed.is_some() {
+            Some(ProcessingGuarantee::Manual)
+        } else {
+            g.map(guarantee)
+        },
         retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
         retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
         dead_letter_topic: c
@@ -361,5 +367,6 @@ pub(crate) fn function_to_resource(
     };
     let mut resource = Function::new(p.metadata.name.as_deref().unwrap_or_default(), spec);
     resource.metadata = p.metadata;
-    Ok(Converted::new(resource, p.secrets))
+    let warnings = crate::warnings::function_warnings(c, v.package(), worker, request);
+    Ok(Converted::new(resource, p.secrets).with_warnings(warnings))
 }

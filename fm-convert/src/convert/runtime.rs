@@ -52,7 +52,19 @@ pub(crate) fn classify_image(
     }
 }
 
+/// The extra dependencies directory the Java worker used when `functionsWorkerServiceCustomConfigs`
+/// has no `extraDependenciesDir`: its configuration class's default.
+pub(crate) const DEFAULT_EXTRA_DEPENDENCIES_DIR: &str = "/pulsar/lib/";
+
 /// The Java runtime block: jar, location, JVM options, extra dependencies dir.
+///
+/// The extra dependencies dir is the runtime factory's `extraFunctionDependenciesDir`, else the
+/// custom config's `extraDependenciesDir`, else [`DEFAULT_EXTRA_DEPENDENCIES_DIR`] (the Java
+/// worker's class default; `/pulsar/instances/deps` only appears where everything is unset, as
+/// in its mocked tests); a relative dir is resolved under `/pulsar/`. Deliberate fix: an
+/// explicit empty `extraDependenciesDir` means none (the field is left out, which the operator
+/// reads as no extra classpath entry), where the Java worker fell back to
+/// `/pulsar/instances/deps`.
 pub(crate) fn java_runtime(
     worker: &WorkerConfig,
     jar: String,
@@ -67,18 +79,21 @@ pub(crate) fn java_runtime(
             format!("/pulsar/{d}")
         }
     };
-    let extra = worker
+    let factory = worker
         .function_runtime_factory_configs
         .as_ref()
         .and_then(|f| f.extra_function_dependencies_dir.clone())
-        .filter(|d| !d.is_empty())
-        .or_else(|| c.extra_dependencies_dir.clone().filter(|d| !d.is_empty()))
-        .map(|d| abs(&d))
-        .unwrap_or_else(|| "/pulsar/instances/deps".to_string());
+        .filter(|d| !d.is_empty());
+    let extra = match (factory, c.extra_dependencies_dir.as_deref()) {
+        (Some(d), _) => Some(abs(&d)),
+        (None, None) => Some(DEFAULT_EXTRA_DEPENDENCIES_DIR.to_string()),
+        (None, Some("")) => None,
+        (None, Some(d)) => Some(abs(d)),
+    };
     JavaRuntime {
         jar,
         jar_location: location,
-        extra_dependencies_dir: Some(extra),
+        extra_dependencies_dir: extra,
         log,
         java_opts: c.java_opts.clone().filter(|o| !o.is_empty()),
         ..Default::default()

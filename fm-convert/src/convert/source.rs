@@ -91,5 +91,7 @@ pub(crate) fn source_to_resource(
     };
     let mut resource = Source::new(p.metadata.name.as_deref().unwrap_or_default(), spec);
     resource.metadata = p.metadata;
-    Ok(Converted::new(resource, p.secrets))
+    let warnings =
+        crate::warnings::connector_warnings(c.archive.as_deref(), v.package(), worker, request);
+    Ok(Converted::new(resource, p.secrets).with_warnings(warnings))
 }

@@ -353,16 +353,25 @@ pub struct ResourceCondition {
 }
 
 /// Status of a Function, Sink or Source (identical upstream types `FunctionStatus`/`SinkStatus`/`SourceStatus`).
-/// `conditions`, `replicas` and `selector` are required and always serialised.
+///
+/// The CRD schema requires `conditions`, `replicas` and `selector`, but reading a resource does
+/// not: a hand-made or exported manifest (`status: {}`, or a partial status) reads, and only
+/// [`ResourceStatus::checked`] (the status conversion) needs them and names the one missing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceStatus {
     /// Component (see [`component`]) → condition.
-    pub conditions: BTreeMap<String, ResourceCondition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub conditions: Option<BTreeMap<String, ResourceCondition>>,
     /// StatefulSet replicas (scale subresource status path).
-    pub replicas: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub replicas: Option<i32>,
     /// StatefulSet label selector as a string (scale subresource selector path).
-    pub selector: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub selector: Option<String>,
     /// Last generation the operator reconciled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,

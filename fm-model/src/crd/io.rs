@@ -155,8 +155,12 @@ pub struct CryptoSecret {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WindowConfig {
-    /// Window function class (required; the operator overwrites it with `spec.className`).
-    pub actual_window_function_class_name: String,
+    /// Window function class. Required by the CRD schema, but the operator overwrites it with
+    /// `spec.className` before use, so a document without it reads (the reverse conversion then uses
+    /// `spec.className`, as the operator does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub actual_window_function_class_name: Option<String>,
     /// Window length in messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_length_count: Option<i32>,

@@ -15,6 +15,7 @@ mod parse;
 pub mod schema;
 mod sink;
 mod source;
+mod status;
 mod vpa;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
@@ -45,6 +46,7 @@ pub use mesh::{
 pub use parse::{parse_resource, ResourceParseError};
 pub use sink::{Sink, SinkSpec, SinkStatus};
 pub use source::{Source, SourceSpec, SourceStatus};
+pub use status::{CheckedStatus, MissingStatusField};
 pub use vpa::{ContainerResourcePolicy, PodResourcePolicy, PodUpdatePolicy, VpaSpec};
 
 /// API group of all Function Mesh resources.
