@@ -1,11 +1,13 @@
 //! Reading the multipart body of create and update, as leniently as Pulsar's clients need:
 //! pulsarctl's trailing space after the Content-Disposition name, `; charset=…` on part types,
-//! parts in any order, unknown parts ignored.
+//! parts in any order, unknown parts ignored. A `data` part (a package) is streamed to Pulsar's
+//! package service as it is read.
 
 use axum::extract::{FromRequest, Multipart, Request};
 use serde::Deserialize;
 
 use crate::error::ApiError;
+use crate::packages::{PackageError, PackageName, Packages, Uploaded};
 use crate::Kind;
 
 /// The largest config part read, in bytes.
@@ -29,6 +31,26 @@ pub struct Form {
     pub url: Option<String>,
     /// The `updateOptions` part.
     pub update_options: Option<UpdateOptions>,
+    /// The `data` part, stored in the package service, and its file name.
+    pub uploaded: Option<(Uploaded, String)>,
+}
+
+/// What becomes of a `data` part.
+#[derive(Clone, Copy, Debug)]
+pub enum Uploads<'a> {
+    /// `uploadEnabled` is false: refused as Pulsar words it.
+    Disabled,
+    /// Enabled, but there is no package service to store it in (why).
+    Unavailable(&'a str),
+    /// Streamed into the package service as this package.
+    To(&'a Packages, &'a PackageName),
+}
+
+fn upload_failed(e: PackageError) -> ApiError {
+    match e {
+        PackageError::Body(m) => ApiError::bad_request(format!("data: {m}")),
+        other => ApiError::new(http::StatusCode::SERVICE_UNAVAILABLE, other.to_string()),
+    }
 }
 
 fn unreadable(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -38,9 +60,8 @@ fn unreadable(e: axum::extract::multipart::MultipartError) -> ApiError {
     )
 }
 
-/// Reads the form. A `data` part (a package upload) is refused: with `uploadEnabled` false as
-/// Pulsar words it, otherwise because this worker cannot store uploads yet.
-pub async fn read(kind: Kind, upload_enabled: bool, req: Request) -> Result<Form, ApiError> {
+/// Reads the form; a `data` part goes where `uploads` says.
+pub async fn read(kind: Kind, uploads: Uploads<'_>, req: Request) -> Result<Form, ApiError> {
     let is_multipart = req
         .headers()
         .get(http::header::CONTENT_TYPE)
@@ -67,13 +88,34 @@ pub async fn read(kind: Kind, upload_enabled: bool, req: Request) -> Result<Form
         let name = field.name().unwrap_or_default().trim().to_owned();
         match name.as_str() {
             "data" => {
-                return Err(ApiError::bad_request(if upload_enabled {
-                    "uploading a package to this worker is not supported yet: upload it with \
-                     `pulsar-admin packages upload` and pass its function://, sink:// or \
-                     source:// URL"
-                } else {
-                    "Uploading Jar File is not enabled"
-                }));
+                let (packages, package) = match uploads {
+                    Uploads::Disabled => {
+                        return Err(ApiError::bad_request("Uploading Jar File is not enabled"))
+                    }
+                    Uploads::Unavailable(why) => {
+                        return Err(ApiError::new(
+                            http::StatusCode::SERVICE_UNAVAILABLE,
+                            format!("uploaded packages cannot be stored: {why}"),
+                        ))
+                    }
+                    Uploads::To(p, n) => (p, n),
+                };
+                if form.uploaded.is_some() {
+                    return Err(ApiError::bad_request("data: more than one `data` part"));
+                }
+                let file_name = field
+                    .file_name()
+                    .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f).to_owned())
+                    .filter(|f| !f.is_empty())
+                    .unwrap_or_else(|| package.name.clone());
+                let mut stream = std::pin::pin!(field);
+                let up = packages
+                    .upload(package, &file_name, stream.as_mut())
+                    .await
+                    .map_err(upload_failed)?;
+                tracing::info!(package = %up.url, bytes = up.size, "package uploaded");
+                form.uploaded = Some((up, file_name));
+                continue;
             }
             "url" | "updateOptions" => {}
             n if n == kind.config_part() => {}

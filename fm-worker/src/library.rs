@@ -109,8 +109,10 @@ pub struct Submission<'a> {
     pub namespace: &'a str,
     /// Name from the URL.
     pub name: &'a str,
-    /// The `url` part, if any.
+    /// The `url` part, or the URL of the package stored from the `data` part.
     pub package_url: Option<&'a str>,
+    /// The uploaded file's name (from the `data` part).
+    pub package_file_name: Option<&'a str>,
     /// Who calls.
     pub identity: &'a Identity,
 }
@@ -323,6 +325,7 @@ impl Library {
     ) -> Result<Generated, Rejected> {
         let request = Request::new()
             .package_url(s.package_url)
+            .package_file_name(s.package_file_name)
             .caller(fm_auth::Caller {
                 role: s.identity.role.clone(),
                 authorization: s
@@ -447,6 +450,21 @@ pub fn parse_document(text: &str) -> Result<Value, Issue> {
         path: e.path,
         message: hide_values(&e.message),
     })
+}
+
+/// A submitted config in Pulsar's own field names (Gson spellings folded), for comparing an
+/// update with the stored config.
+pub fn normalized(kind: Kind, text: &str) -> Result<Value, Rejected> {
+    let unreadable = |path: String, message: &str| {
+        Rejected::Unreadable(Issue {
+            path,
+            message: hide_values(message),
+        })
+    };
+    AnyConfig::parse(kind, text)
+        .map_err(|e| unreadable(e.path, &e.message))?
+        .to_value()
+        .map_err(|e| unreadable(String::new(), &e.to_string()))
 }
 
 /// Replaces the value serde quotes in `unknown variant `…`` (the parser already hides the values

@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Secret};
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{json, Value};
 
 use crate::error::KubeError;
@@ -19,6 +19,9 @@ pub const OWNER_KIND_LABEL: &str = "fmesh.io/owner-kind";
 pub const OWNER_NAME_LABEL: &str = "fmesh.io/owner-name";
 /// Resource annotation holding the parallelism of a stopped component.
 pub const STOPPED_ANNOTATION: &str = "fmesh.io/stopped-parallelism";
+/// Resource annotation naming the package the worker stored from a `data` upload (delete removes
+/// it).
+pub const UPLOADED_ANNOTATION: &str = "fmesh.io/uploaded-package";
 /// Pod annotation whose change rolls the pods (restart).
 pub const RESTARTED_AT_ANNOTATION: &str = "fmesh.io/restarted-at";
 
@@ -104,6 +107,42 @@ impl Store {
             )
             .await?;
         to_value(&o)
+    }
+
+    /// Creates the resource: refused with [`KubeError::Conflict`] when the name is taken, so of
+    /// two concurrent creates exactly one lands. The fields it writes are then handed to the
+    /// worker's server-side-apply manager (as if applied), so a later update can also remove them.
+    pub async fn create(&self, kind: Kind, resource: Value) -> Result<Value, KubeError> {
+        let object: DynamicObject = serde_json::from_value(resource)
+            .map_err(|e| KubeError::Other(format!("the resource is not an object: {e}")))?;
+        let params = PostParams {
+            field_manager: Some(FIELD_MANAGER.into()),
+            ..PostParams::default()
+        };
+        let created = self.api(kind).create(&params, &object).await?;
+        let name = created.metadata.name.clone().unwrap_or_default();
+        let mut current = to_value(&created)?;
+        // The operator may write in between (status): retry on a newer resource version.
+        for _ in 0..3 {
+            let Some(patch) = as_applied(&current) else {
+                break;
+            };
+            match self
+                .api(kind)
+                .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+            {
+                Ok(o) => return to_value(&o),
+                Err(e) => match KubeError::from(e) {
+                    KubeError::Conflict(_) => match self.get(kind, &name).await? {
+                        Some(fresh) => current = fresh,
+                        None => break,
+                    },
+                    other => return Err(other),
+                },
+            }
+        }
+        Ok(current)
     }
 
     /// A JSON merge patch (start / stop / restart), refused (409) when the object changed since
@@ -255,4 +294,27 @@ impl Store {
 
 fn to_value(o: &DynamicObject) -> Result<Value, KubeError> {
     serde_json::to_value(o).map_err(|e| KubeError::Other(format!("unreadable object: {e}")))
+}
+
+/// The merge patch that turns the worker's create-time field ownership (`Update`) into
+/// server-side-apply ownership (`Apply`), pinned to the resource version read; `None` when there
+/// is nothing to turn.
+fn as_applied(object: &Value) -> Option<Value> {
+    let rv = object.pointer("/metadata/resourceVersion")?.as_str()?;
+    let mut entries = object
+        .pointer("/metadata/managedFields")?
+        .as_array()?
+        .clone();
+    let mut changed = false;
+    for e in &mut entries {
+        let mine = e.get("manager").and_then(Value::as_str) == Some(FIELD_MANAGER)
+            && e.get("operation").and_then(Value::as_str) == Some("Update")
+            && e.get("subresource")
+                .is_none_or(|s| s.as_str().unwrap_or_default().is_empty());
+        if let (true, Some(o)) = (mine, e.as_object_mut()) {
+            o.insert("operation".into(), Value::String("Apply".into()));
+            changed = true;
+        }
+    }
+    changed.then(|| json!({"metadata": {"resourceVersion": rv, "managedFields": entries}}))
 }

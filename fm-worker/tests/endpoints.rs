@@ -17,7 +17,7 @@ use support::*;
 const F: &str = "/admin/v3/functions/public/default";
 
 #[tokio::test]
-async fn create_writes_the_resource_with_server_side_apply() {
+async fn create_writes_the_resource_owned_by_the_apply_manager() {
     let (app, fake) = worker();
     create_function(&app, "excl").await;
     let name = resource_name("excl");
@@ -29,16 +29,16 @@ async fn create_writes_the_resource_with_server_side_apply() {
         stored["spec"]["java"]["jarLocation"],
         "function://public/default/exclamation@1.0"
     );
-    let patch = fake
+    let post = fake
         .log()
         .into_iter()
-        .find(|r| r.method == Method::PATCH)
-        .expect("an apply");
-    assert!(
-        patch.query.contains("fieldManager=fmesh-worker"),
-        "{patch:?}"
-    );
-    assert!(patch.query.contains("force=true"), "{patch:?}");
+        .find(|r| r.method == Method::POST)
+        .expect("a create");
+    assert!(post.query.contains("fieldManager=fmesh-worker"), "{post:?}");
+    // Its fields are handed to the server-side-apply manager, so updates can remove them.
+    let managed = &stored["metadata"]["managedFields"][0];
+    assert_eq!(managed["manager"], "fmesh-worker");
+    assert_eq!(managed["operation"], "Apply");
 }
 
 #[tokio::test]
@@ -79,7 +79,7 @@ async fn create_accepts_pulsarctl_part_headers_and_gson_spelling() {
 }
 
 #[tokio::test]
-async fn create_of_an_existing_name_is_409() {
+async fn create_of_an_existing_name_is_400_already_exists() {
     let (app, _) = worker();
     create_function(&app, "twice").await;
     let cfg = function_config("twice");
@@ -92,7 +92,7 @@ async fn create_of_an_existing_name_is_409() {
         ),
     )
     .await;
-    assert_eq!(a.status, StatusCode::CONFLICT);
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.reason(), "Function twice already exists");
 }
 
@@ -895,7 +895,7 @@ async fn update_with_only_parallelism_keeps_the_rest() {
     assert_eq!(after["spec"]["input"], before["spec"]["input"]);
     assert_eq!(after["spec"]["java"], before["spec"]["java"]);
     assert_eq!(after["spec"]["className"], before["spec"]["className"]);
-    // A new input topic is added to the stored ones.
+    // A new input topic is refused, as Pulsar refuses it.
     let cfg = r#"{"inputs":["persistent://public/default/more"]}"#;
     let a = send(
         &app,
@@ -906,14 +906,12 @@ async fn update_with_only_parallelism_keeps_the_rest() {
         ),
     )
     .await;
-    assert_eq!(a.status, StatusCode::NO_CONTENT, "{a:?}");
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{a:?}");
+    assert_eq!(a.reason(), "Input Topics cannot be altered");
     let a = send(&app, request(Method::GET, &format!("{F}/p"))).await;
     assert_eq!(
         a.json["inputs"],
-        json!([
-            "persistent://public/default/in",
-            "persistent://public/default/more"
-        ]),
+        json!(["persistent://public/default/in"]),
         "{a:?}"
     );
     assert_eq!(a.json["parallelism"], 4);
@@ -941,7 +939,7 @@ async fn healthz_answers_ok() {
 }
 
 #[tokio::test]
-async fn data_part_with_uploads_enabled_says_what_to_do_instead() {
+async fn data_part_without_a_package_service_is_503() {
     let (app, _) = worker_with(
         "pulsarFunctionsCluster: c\nfunctionsWorkerServiceCustomConfigs:\n  uploadEnabled: true\n",
     );
@@ -959,8 +957,11 @@ async fn data_part_with_uploads_enabled_says_what_to_do_instead() {
         ),
     )
     .await;
-    assert_eq!(a.status, StatusCode::BAD_REQUEST);
-    assert!(a.reason().contains("pulsar-admin packages upload"), "{a:?}");
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        a.reason(),
+        "uploaded packages cannot be stored: pulsarWebServiceUrl is not configured"
+    );
 }
 
 /// A stand-in for the broker's package metadata endpoint: one package exists.

@@ -297,3 +297,75 @@ fn a_successful_create_keeps_the_secret_in_the_secret() {
     let logs = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
     assert!(logs.contains("created"), "{logs}");
 }
+
+/// Uploads: the broker token goes to the package service and nowhere else, whatever the upload
+/// holds and whether the service answers.
+#[tokio::test]
+async fn uploads_never_show_the_broker_token() {
+    let log = logs().clone();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let service = axum::Router::new().fallback(move |headers: http::HeaderMap| {
+        let s2 = s2.clone();
+        async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            s2.lock().unwrap().push(auth);
+            http::StatusCode::NO_CONTENT
+        }
+    });
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, service).await });
+    let with = |url: &str| {
+        config_with_secret().replace(
+            "pulsarFunctionsCluster: test-pulsar\n",
+            &format!("pulsarFunctionsCluster: test-pulsar\npulsarWebServiceUrl: {url}\n"),
+        )
+    };
+    let cfg =
+        function_config("up").replace(",\"jar\":\"function://public/default/exclamation@1.0\"", "");
+    for url in [base.as_str(), "http://127.0.0.1:9"] {
+        let (app, _) = worker_with(&with(url));
+        for (data, config) in [
+            (BODY.as_bytes(), cfg.as_str()),
+            (CANARY.as_bytes(), "{not json"),
+            (b"PK\x03\x04".as_slice(), cfg.as_str()),
+        ] {
+            let parts = [
+                Part {
+                    headers: vec![format!(
+                        "Content-Disposition: form-data; name=\"data\"; filename=\"{BODY}.jar\""
+                    )],
+                    content: data,
+                },
+                Part::json("functionConfig", config),
+            ];
+            let a = send(
+                &app,
+                multipart(
+                    Method::POST,
+                    "/admin/v3/functions/public/default/up",
+                    &parts,
+                ),
+            )
+            .await;
+            assert!(!a.text.contains(CANARY), "{a:?}");
+            assert!(a.status.as_u16() < 500 || a.status.as_u16() == 503, "{a:?}");
+        }
+    }
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .all(|a| a == &format!("Bearer {CANARY}")),
+        "the package service gets the worker's token"
+    );
+    assert!(!seen.lock().unwrap().is_empty());
+    let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    assert!(!text.contains(CANARY), "a log line shows the token");
+    assert!(!text.contains(BODY), "a log line shows the upload");
+}

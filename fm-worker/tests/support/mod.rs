@@ -186,6 +186,28 @@ impl FakeApi {
         let is_collection = matches!(segments.len(), 5 if segments[0] == "api")
             || matches!(segments.len(), 6 if segments[0] == "apis");
         match method {
+            Method::POST if is_collection => {
+                let name = body
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let at = format!("{path}/{name}");
+                if g.objects.contains_key(&at) {
+                    return status(409, "AlreadyExists", &format!("{name} already exists"));
+                }
+                g.next_rv += 1;
+                let mut obj = body.clone();
+                obj["metadata"]["uid"] = json!(format!("uid-{}", g.next_rv));
+                obj["metadata"]["resourceVersion"] = json!(g.next_rv.to_string());
+                obj["metadata"]["managedFields"] = json!([{
+                    "manager": query_param(query, "fieldManager").unwrap_or_default(),
+                    "operation": "Update", "apiVersion": obj["apiVersion"].clone(),
+                    "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {}}
+                }]);
+                g.objects.insert(at, obj.clone());
+                (201, obj)
+            }
             Method::GET if is_collection => {
                 let selector = query_param(query, "labelSelector").unwrap_or_default();
                 let prefix = format!("{path}/");

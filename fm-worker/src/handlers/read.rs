@@ -1,0 +1,123 @@
+//! Reading: get, list, status.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::{kube_fault, stopped_parallelism, Named, Result};
+use crate::error::ApiError;
+use crate::identity::{Identity, Operation};
+use crate::library::Library;
+use crate::WorkerState;
+
+pub(super) async fn get_config(
+    State(state): State<WorkerState>,
+    who: Identity,
+    c: Named,
+) -> Result<Json<Value>> {
+    c.admit(&state, &who, Operation::Get).await?;
+    let (_, resource) = c.lookup(&state).await?;
+    let mut config = state
+        .library()
+        .config_of(&state.catalogue(), c.kind, &resource)
+        .map_err(|m| {
+            ApiError::internal(format!(
+                "{} {} cannot be shown as a Pulsar config: {m}",
+                c.kind.as_str(),
+                c.name
+            ))
+        })?;
+    if let (Some(p), Some(o)) = (stopped_parallelism(&resource), config.as_object_mut()) {
+        o.insert("parallelism".into(), json!(p));
+    }
+    Ok(Json(config))
+}
+
+pub(super) async fn list(
+    State(state): State<WorkerState>,
+    who: Identity,
+    ns: Named,
+) -> Result<Json<Vec<String>>> {
+    ns.admit(&state, &who, Operation::List).await?;
+    // `=` and `:` are valid in Pulsar names but never in label values: nothing can match.
+    if [&ns.tenant, &ns.namespace]
+        .iter()
+        .any(|s| s.contains(['=', ':']))
+    {
+        return Ok(Json(Vec::new()));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for selector in state.library().list_selectors(&ns.tenant, &ns.namespace) {
+        for r in state
+            .store()
+            .list(ns.kind, &selector)
+            .await
+            .map_err(kube_fault)?
+        {
+            if let Some(n) = Library::component_name(&r) {
+                names.insert(n);
+            }
+        }
+    }
+    Ok(Json(names.into_iter().collect()))
+}
+
+async fn status_value(c: &Named, state: &WorkerState) -> Result<Value> {
+    let (resource_name, resource) = c.lookup(state).await?;
+    let store = state.store();
+    let sts = store
+        .statefulset(&format!("{resource_name}-{}", c.kind.lower()))
+        .await
+        .map_err(kube_fault)?;
+    let pods = match resource.pointer("/status/selector").and_then(Value::as_str) {
+        Some(sel) if !sel.is_empty() => store.pods(sel).await.map_err(kube_fault)?,
+        _ => Vec::new(),
+    };
+    Ok(state
+        .library()
+        .status(c.kind, &resource, sts.as_ref(), &pods))
+}
+
+pub(super) async fn status(
+    State(state): State<WorkerState>,
+    who: Identity,
+    c: Named,
+) -> Result<Json<Value>> {
+    c.admit(&state, &who, Operation::Status).await?;
+    Ok(Json(status_value(&c, &state).await?))
+}
+
+fn instance_id(s: &str) -> Result<i64> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|i| *i >= 0)
+        .ok_or_else(|| ApiError::bad_request("instance id must be a non-negative integer"))
+}
+
+pub(super) async fn instance_status(
+    State(state): State<WorkerState>,
+    who: Identity,
+    c: Named,
+    Path((_, _, _, instance)): Path<(String, String, String, String)>,
+) -> Result<Json<Value>> {
+    c.admit(&state, &who, Operation::Status).await?;
+    let id = instance_id(&instance)?;
+    let whole = status_value(&c, &state).await?;
+    whole
+        .get("instances")
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter()
+                .find(|i| i.get("instanceId").and_then(Value::as_i64) == Some(id))
+        })
+        .and_then(|i| i.get("status"))
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "{} {} has no instance {id}",
+                c.kind.as_str(),
+                c.name
+            ))
+        })
+}
