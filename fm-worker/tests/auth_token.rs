@@ -400,3 +400,44 @@ fn each_key_problem_names_its_setting_and_never_the_key() {
     let v = hmac(SECRET);
     assert!(!format!("{v:?}").contains("0123456789"));
 }
+
+#[test]
+fn keys_and_tokens_made_by_pulsars_own_tool_verify() {
+    let dir = format!("{FIXTURES}/pulsar-4.0.7");
+    let token = |f: &str| {
+        String::from_utf8(fixture(&format!("pulsar-4.0.7/{f}")))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let secret = TokenVerifier::new(
+        "w",
+        &TokenSettings {
+            secret_key: Some(Hidden::new(format!("file://{dir}/pulsar-secret.key"))),
+            ..settings()
+        },
+    )
+    .unwrap();
+    let public = TokenVerifier::new(
+        "w",
+        &TokenSettings {
+            public_key: Some(Hidden::new(format!("file://{dir}/pulsar-public.key"))),
+            ..settings()
+        },
+    )
+    .unwrap();
+    let alice = bearer(&token("token-alice-hmac.txt"));
+    let bob = bearer(&token("token-bob-rsa.txt"));
+    let carol = bearer(&token("token-carol-hmac-expired.txt"));
+    assert_eq!(secret.verify(&alice).unwrap(), "alice");
+    assert_eq!(public.verify(&bob).unwrap(), "bob");
+    assert_eq!(secret.verify(&carol), Err(TokenError::Expired));
+    assert_eq!(
+        secret.verify(&bob),
+        Err(TokenError::WrongAlgorithm(Algorithm::RS256))
+    );
+    assert_eq!(
+        public.verify(&alice),
+        Err(TokenError::WrongAlgorithm(Algorithm::HS256))
+    );
+}
