@@ -10,8 +10,8 @@ use crate::error::ApiError;
 use crate::packages::{PackageError, PackageName, Packages, Uploaded};
 use crate::Kind;
 
-/// The largest config part read, in bytes.
-pub const MAX_CONFIG_BYTES: usize = 4 * 1024 * 1024;
+/// The largest config part read, in bytes (also `url` and `updateOptions`).
+pub const MAX_CONFIG_BYTES: usize = 1024 * 1024;
 
 /// `updateOptions` (`{"updateAuthData": bool}`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -121,14 +121,8 @@ pub async fn read(kind: Kind, uploads: Uploads<'_>, req: Request) -> Result<Form
             n if n == kind.config_part() => {}
             _ => continue,
         }
-        let bytes = field.bytes().await.map_err(unreadable)?;
-        if bytes.len() > MAX_CONFIG_BYTES {
-            return Err(ApiError::new(
-                http::StatusCode::PAYLOAD_TOO_LARGE,
-                format!("{name}: larger than {MAX_CONFIG_BYTES} bytes"),
-            ));
-        }
-        let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let bytes = bounded(field, &name).await?;
+        let text = String::from_utf8(bytes).map_err(|e| {
             ApiError::bad_request(format!(
                 "{name}: not UTF-8 text (first bad byte at offset {})",
                 e.utf8_error().valid_up_to()
@@ -154,4 +148,23 @@ pub async fn read(kind: Kind, uploads: Uploads<'_>, req: Request) -> Result<Form
         }
     }
     Ok(form)
+}
+
+/// Reads a part chunk by chunk, refusing it (413) as soon as it passes [`MAX_CONFIG_BYTES`]:
+/// an oversized part is never held whole.
+async fn bounded(
+    mut field: axum::extract::multipart::Field<'_>,
+    name: &str,
+) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+        if out.len() + chunk.len() > MAX_CONFIG_BYTES {
+            return Err(ApiError::new(
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                format!("{name}: larger than {MAX_CONFIG_BYTES} bytes"),
+            ));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
 }

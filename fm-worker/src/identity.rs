@@ -1,12 +1,10 @@
 //! Who is calling, and whether they may: the identity extractor and the policy layer.
 //!
-//! Authentication and authorization proper are a follow-up (issue 12). The shape is here from the
-//! start so they slot in without touching the handlers:
-//!
-//! * [`Authenticator`] turns a request's headers into an [`Identity`]. The only implementation,
-//!   [`Unverified`], reads the headers without verifying anything: the role stays unknown.
-//! * [`Policy`] decides whether an identity may perform an [`Operation`] on a [`Target`]. The only
-//!   implementation, [`AllowAll`], allows everything.
+//! * [`Authenticator`] turns a request's headers into an [`Identity`]. [`Unverified`] reads the
+//!   headers without verifying anything (the role stays unknown); Pulsar's token provider is
+//!   [`crate::auth::PulsarAuthenticator`].
+//! * [`Policy`] decides whether an identity may perform an [`Operation`] on a [`Target`].
+//!   [`AllowAll`] allows everything; Pulsar's rules are [`crate::auth::PulsarPolicy`].
 //!
 //! Every handler extracts an [`Identity`] and asks the policy before it touches anything.
 
@@ -52,6 +50,10 @@ pub struct Identity {
     pub auth_method: Option<String>,
     /// The raw `Authorization` header (token pass-through puts it into the component's Secret).
     pub authorization: Option<Credential>,
+    /// The role the request acts as, for the component's credentials (what the CLI's
+    /// `--client-role` gives): the original principal when `role` is a proxy role, else `role`.
+    /// `None` when nothing was verified.
+    pub acting_role: Option<String>,
 }
 
 /// Turns request headers into an [`Identity`].
@@ -82,6 +84,7 @@ impl Authenticator for Unverified {
                 original_principal: header(parts, "x-original-principal"),
                 auth_method: header(parts, "x-pulsar-auth-method-name"),
                 authorization: header(parts, "authorization").map(Credential),
+                acting_role: None,
             })
         })
     }
@@ -156,6 +159,9 @@ impl FromRequestParts<WorkerState> for Identity {
         parts: &mut Parts,
         state: &WorkerState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(who) = parts.extensions.get::<Identity>() {
+            return Ok(who.clone());
+        }
         state.authenticator().authenticate(parts).await
     }
 }

@@ -7,11 +7,13 @@
 //! number of workers can serve the same namespace.
 //!
 //! Calls into the fmesh library crates are all in the `library` module.
+pub mod auth;
 pub mod error;
 pub mod form;
 mod handlers;
 pub mod identity;
 pub mod library;
+pub mod listener;
 pub mod packages;
 pub mod settings;
 pub mod store;
@@ -159,6 +161,10 @@ pub fn router(state: WorkerState) -> Router {
         .nest("/admin/v3/source", handlers::routes(Kind::Source))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(handlers::no_such_endpoint)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate_all,
+        ))
         .with_state(state);
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -169,15 +175,20 @@ pub fn router(state: WorkerState) -> Router {
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes (then finishes the requests in
-/// flight).
+/// flight), with the limits of [`listener::ServeOptions::default`]; [`listener::serve`] adds TLS.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: WorkerState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    listener::serve(
+        listener,
+        None,
+        router(state),
+        listener::ServeOptions::default(),
+        shutdown,
+    )
+    .await
 }
 
 /// A worker serving in the background (see [`spawn`]).

@@ -123,8 +123,8 @@ impl Library {
     /// `env_cluster` is the `clusterName` environment variable, used when the config names no
     /// cluster.
     ///
-    /// Fails naming the key path: a wrong type, an invalid job namespace, or a setting this worker
-    /// cannot honour yet (`authorizationEnabled: true`).
+    /// Fails naming the key path: a wrong type or an invalid job namespace. (The access settings
+    /// are read by [`crate::auth::AccessConfig`].)
     pub fn from_worker_config(
         file: &str,
         text: &str,
@@ -139,14 +139,6 @@ impl Library {
             .map_err(|e| problem(file, &e.path, e.message.clone()))?;
         fm_auth::AuthSettings::from_worker_config(&value)
             .map_err(|e| problem(file, "", e.to_string()))?;
-        if worker.authorization_enabled {
-            return Err(problem(
-                file,
-                "authorizationEnabled",
-                "authorization is not implemented by fmesh-worker yet (every caller would be \
-                 allowed); set it to false or leave it out",
-            ));
-        }
         let explicit_ns = match &worker.function_runtime_factory_configs {
             Some(f) => f
                 .job_namespace
@@ -327,7 +319,7 @@ impl Library {
             .package_url(s.package_url)
             .package_file_name(s.package_file_name)
             .caller(fm_auth::Caller {
-                role: s.identity.role.clone(),
+                role: s.identity.acting_role.clone(),
                 authorization: s
                     .identity
                     .authorization

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fm_worker::{serve, Settings, StartupError, WorkerState};
+use fm_worker::auth::AccessConfig;
+use fm_worker::listener::{self, ServeOptions};
+use fm_worker::{router, Settings, StartupError, WorkerState};
 
 /// The Function Mesh worker service.
 #[derive(Debug, Parser)]
@@ -30,6 +32,48 @@ struct Args {
     /// Skip the start-up check that the Function Mesh CRDs are installed.
     #[arg(long)]
     skip_crd_check: bool,
+    /// TLS certificate chain (PEM) for the TLS listener (default: the worker config's
+    /// `tlsCertificateFilePath` when `workerPortTls` is set).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) for the TLS listener (default: the worker config's `tlsKeyFilePath`).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Address of the TLS listener (default: `0.0.0.0:<workerPortTls>`, else `0.0.0.0:6751`).
+    #[arg(long, value_name = "ADDR")]
+    tls_listen: Option<SocketAddr>,
+}
+
+fn access_warnings(access: &AccessConfig) {
+    for p in &access.skipped_providers {
+        tracing::warn!(
+            provider = %p,
+            "authentication provider not supported by fmesh-worker: skipped (requests naming \
+             its method are refused)"
+        );
+    }
+    if access.authentication_enabled && access.token.is_none() {
+        tracing::warn!(
+            "authenticationEnabled is set but authenticationProviders names no provider: \
+             requests are not authenticated (as in Pulsar with no provider loaded)"
+        );
+    }
+    if access.authorization_enabled && !access.authentication_enabled {
+        tracing::warn!(
+            "authorizationEnabled without authenticationEnabled: no request has a role, so every \
+             component request is refused"
+        );
+    }
+}
+
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), StartupError> {
+    let fail = |source| StartupError::Read {
+        path: format!("listen address {addr}"),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(fail)?;
+    let local = listener.local_addr().map_err(fail)?;
+    Ok((listener, local))
 }
 
 async fn kube_client(kubeconfig: Option<&PathBuf>) -> Result<kube::Client, StartupError> {
@@ -72,13 +116,24 @@ async fn shutdown_signal() {
 
 async fn run(args: Args) -> Result<(), StartupError> {
     let settings = Settings::load(&args.config, args.connectors.as_deref())?;
-    if settings.library.authentication_enabled() {
-        tracing::warn!(
-            "authenticationEnabled is set, but this worker does not verify credentials yet: \
-             requests are served without authentication (the Authorization header is only \
-             passed on to the components' auth Secrets)"
-        );
-    }
+    let file = args.config.display().to_string();
+    let access = AccessConfig::parse(&file, &fm_worker::settings::read_text(&args.config)?)?;
+    access_warnings(&access);
+    let (authenticator, policy) = fm_worker::auth::build(&file, &access)?;
+    let tls = match (&args.tls_cert, &args.tls_key, &access.tls) {
+        (Some(cert), Some(key), t) => Some((
+            listener::tls_config(cert, key)?,
+            args.tls_listen.unwrap_or_else(|| {
+                SocketAddr::from(([0, 0, 0, 0], t.as_ref().map_or(6751, |t| t.port)))
+            }),
+        )),
+        (_, _, Some(t)) => Some((
+            listener::tls_config(&t.cert, &t.key)?,
+            args.tls_listen
+                .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], t.port))),
+        )),
+        _ => None,
+    };
     if settings.library.pulsar_web_service_url().is_none() {
         tracing::warn!(
             "pulsarWebServiceUrl is not set: package URLs are not checked against Pulsar's \
@@ -89,27 +144,66 @@ async fn run(args: Args) -> Result<(), StartupError> {
     let namespace = settings.library.namespace().to_owned();
     let cluster = settings.library.cluster().to_owned();
     let connectors = settings.catalogue.len();
-    let state = WorkerState::new(settings, client);
+    let state = WorkerState::with_access(settings, client, authenticator, policy);
     if !args.skip_crd_check {
         state.check_cluster().await?;
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|source| StartupError::Read {
-            path: format!("listen address {}", args.listen),
-            source,
-        })?;
-    let local = listener.local_addr().map_err(|source| StartupError::Read {
-        path: format!("listen address {}", args.listen),
-        source,
-    })?;
-    tracing::info!(%local, %namespace, %cluster, connectors, "fmesh-worker listening");
-    serve(listener, state, shutdown_signal())
-        .await
-        .map_err(|source| StartupError::Read {
-            path: format!("serving on {local}"),
-            source,
-        })
+    let (plain, local) = bind(args.listen).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let options = ServeOptions::default();
+    let app = router(state);
+    let mut servers = vec![tokio::spawn(listener::serve(
+        plain,
+        None,
+        app.clone(),
+        options,
+        stopped(stop_rx.clone()),
+    ))];
+    let mut tls_local = None;
+    if let Some((config, addr)) = tls {
+        let (l, a) = bind(addr).await?;
+        tls_local = Some(a);
+        servers.push(tokio::spawn(listener::serve(
+            l,
+            Some(config),
+            app,
+            options,
+            stopped(stop_rx),
+        )));
+    }
+    tracing::info!(
+        %local,
+        tls = ?tls_local,
+        %namespace,
+        %cluster,
+        connectors,
+        authentication = access.authentication_enabled,
+        authorization = access.authorization_enabled,
+        "fmesh-worker listening"
+    );
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    for s in servers {
+        match s.await {
+            Ok(Ok(())) => {}
+            Ok(Err(source)) => {
+                return Err(StartupError::Read {
+                    path: format!("serving on {local}"),
+                    source,
+                })
+            }
+            Err(e) => {
+                return Err(StartupError::Read {
+                    path: format!("serving on {local}"),
+                    source: std::io::Error::other(e.to_string()),
+                })
+            }
+        }
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -32,12 +32,19 @@ pub enum StartupError {
         .0.join(", ")
     )]
     CrdsMissing(Vec<String>),
+    /// The access settings (authentication, authorization, the broker client) are wrong.
+    #[error("{0}")]
+    Access(#[from] crate::auth::AccessError),
+    /// The TLS listener cannot be set up.
+    #[error("{0}")]
+    Tls(#[from] crate::listener::TlsError),
 }
 
 /// The largest configuration file read, in bytes.
 pub const MAX_CONFIG_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-fn read_text(path: &Path) -> Result<String, StartupError> {
+/// Reads a configuration file (at most [`MAX_CONFIG_FILE_BYTES`]).
+pub fn read_text(path: &Path) -> Result<String, StartupError> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|source| StartupError::Read {
         path: shown.clone(),

@@ -791,7 +791,6 @@ fn wrong_worker_config_fails_naming_the_key() {
             "functionRuntimeFactoryConfigs:\n  jobNamespace: UPPER\n",
             "functionRuntimeFactoryConfigs.jobNamespace",
         ),
-        ("authorizationEnabled: true\n", "authorizationEnabled"),
         (
             "functionInstanceMinResources:\n  cpu: lots\n",
             "functionInstanceMinResources.cpu",
