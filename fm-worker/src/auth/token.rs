@@ -158,6 +158,15 @@ impl TokenVerifier {
             path: format!("properties.{}{name}", s.prefix),
             message,
         };
+        // The crypto backend is chosen by crate features; a build with none or two would
+        // otherwise panic at the first token.
+        if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+            return Err(problem(
+                "tokenSecretKey",
+                "this build has no JWT crypto backend (jsonwebtoken feature `rust_crypto`)"
+                    .to_owned(),
+            ));
+        }
         let (key, algorithms) = if let Some(secret) = &s.secret_key {
             let bytes = read_key(secret).map_err(|m| problem("tokenSecretKey", m))?;
             let bits = bytes.len() * 8;
