@@ -175,6 +175,19 @@ pub fn need_upstream_crds(ctx: &Ctx<'_>) -> Result<(), Stop> {
     )
 }
 
+/// The folder of the pinned upstream CRD files (`FM_CRDS_DIR` of prepare.sh); a [`Stop::Failed`] on
+/// `object` when it was not prepared.
+pub fn pinned_crds_dir(ctx: &Ctx<'_>, object: &str) -> Result<std::path::PathBuf, Stop> {
+    let prepared = ctx.backend.prepared();
+    prepared
+        .path(
+            "FM_CRDS_DIR",
+            "function-mesh CRDs",
+            &format!("FM_CRDS_{}", prepared.fm_version()),
+        )
+        .require(object)
+}
+
 /// Records in `o` which CRD set is in use; a [`Stop::Failed`] when none is installed.
 pub fn use_crds(ctx: &Ctx<'_>, o: &mut Outcome) -> Result<CrdSet, Stop> {
     let set = ctx.backend.crds().require("Function Mesh CRDs")?;

@@ -3,7 +3,9 @@
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::Api;
 
-use super::base::{need_upstream_crds, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage};
+use super::base::{
+    need_upstream_crds, pinned_crds_dir, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage,
+};
 use crate::kubeutil::load_crds;
 use crate::report::{Failure, Outcome};
 
@@ -32,15 +34,7 @@ pub async fn upstream_installed(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
     need_upstream_crds(ctx)?;
     use_crds(ctx, &mut o)?;
-    let dir = ctx
-        .backend
-        .prepared()
-        .path(
-            "FM_CRDS_DIR",
-            "function-mesh CRDs",
-            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version()),
-        )
-        .require("CRDs compute.functionmesh.io")?;
+    let dir = pinned_crds_dir(ctx, "CRDs compute.functionmesh.io")?;
     let files = load_crds(&dir).require("CRDs compute.functionmesh.io")?;
     let api: Api<CustomResourceDefinition> = Api::all(ctx.backend.client());
     for (plural, kind, scale) in EXPECTED {

@@ -5,7 +5,8 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{Api, Patch, PatchParams};
 
 use super::base::{
-    need_upstream_crds, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage, Stop,
+    need_upstream_crds, pinned_crds_dir, use_crds, Ctx, Require, Scenario, ScenarioResult, Stage,
+    Stop,
 };
 use crate::kubeutil::{load_crds, FIELD_MANAGER};
 use crate::report::{Failure, Outcome};
@@ -89,15 +90,7 @@ pub async fn compare(
     use_crds(ctx, &mut o)?;
     let name = format!("{plural}.compute.functionmesh.io");
     let object = format!("CRD {name} (fmesh vs upstream)");
-    let dir = ctx
-        .backend
-        .prepared()
-        .path(
-            "FM_CRDS_DIR",
-            "function-mesh CRDs",
-            &format!("FM_CRDS_{}", ctx.backend.prepared().fm_version()),
-        )
-        .require(&object)?;
+    let dir = pinned_crds_dir(ctx, &object)?;
     let upstream = load_crds(&dir).require(&object)?;
     let Some(up) = upstream
         .iter()
