@@ -1,6 +1,13 @@
 //! Issue 14 from the outside: `fmesh convert --from crd` takes each resource's kind from the
 //! document and reads what `kubectl get -o yaml` prints (one resource, a `List` of mixed kinds,
 //! several documents); the warnings of a conversion go to standard error.
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -46,14 +53,20 @@ fn item9_from_crd_takes_the_kind_from_the_document() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let c: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(c["name"], "es-sink");
-    assert_eq!(c["archive"], "connectors/pulsar-io-elastic-search-3.0.0.1.nar");
+    assert_eq!(
+        c["archive"],
+        "connectors/pulsar-io-elastic-search-3.0.0.1.nar"
+    );
     assert!(c.get("sourceSubscriptionPosition").is_some(), "{c}");
 
     // A List of mixed kinds: one config per resource, in order.
     let out = back("list-mixed.yaml", &[], "json");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(names(&v), ["es-sink", "window-count", "mongo-source", "py-exclaim"]);
+    assert_eq!(
+        names(&v),
+        ["es-sink", "window-count", "mongo-source", "py-exclaim"]
+    );
     assert_eq!(v[0]["configs"]["indexName"], "events");
     assert_eq!(v[1]["windowConfig"]["processingGuarantees"], "ATMOST_ONCE");
     assert_eq!(v[2]["topicName"], "persistent://public/default/mongo-out");
@@ -78,12 +91,20 @@ fn item9_from_crd_takes_the_kind_from_the_document() {
     // A Pulsar config still needs --kind.
     let out = fmesh(&["convert", "fixtures/faithful/configs/function-window.yaml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("--kind is required"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--kind is required"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn item7_from_crd_reads_resources_without_status_fields() {
-    for file in ["function-java.yaml", "function-python-stored.yaml", "source-connectors.yaml"] {
+    for file in [
+        "function-java.yaml",
+        "function-python-stored.yaml",
+        "source-connectors.yaml",
+    ] {
         let out = back(file, &[], "json");
         assert_eq!(out.status.code(), Some(0), "{file}: {}", text(&out.stderr));
     }
@@ -101,9 +122,19 @@ fn item4_warnings_go_to_standard_error() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("warning: py: the package's file name is unknown"), "{err}");
-    assert!(err.contains("warning: tlsCertificateFilePath: the Java worker"), "{err}");
-    assert!(!text(&out.stdout).contains("warning"), "{}", text(&out.stdout));
+    assert!(
+        err.contains("warning: py: the package's file name is unknown"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: tlsCertificateFilePath: the Java worker"),
+        "{err}"
+    );
+    assert!(
+        !text(&out.stdout).contains("warning"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = fmesh(&[
         "convert",
         "--kind",

@@ -4,6 +4,13 @@
 //! Canaries: `TOKEN_CANARY` is carried by every token sent (in a claim, so it is part of the
 //! token text) and by random `Authorization` values; `WORKER_CANARY` is the worker's own broker
 //! token. Neither may ever show in an answer body or a log line.
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

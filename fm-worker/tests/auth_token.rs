@@ -1,6 +1,13 @@
 //! Pulsar's token provider: each way a token is refused, with HMAC and RSA (and EC) keys, and
 //! each start-up problem of the key settings. Keys are test fixtures (`tests/fixtures/auth`):
 //! public keys as DER SubjectPublicKeyInfo, what `pulsar tokens create-key-pair` writes.
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use fm_worker::auth::config::{Hidden, TokenSettings};
 use fm_worker::auth::{TokenError, TokenVerifier};

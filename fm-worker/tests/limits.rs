@@ -1,6 +1,13 @@
 //! The hardened listener and the request limits: slow clients are cut off, TLS serves the API,
 //! config parts over 1 MiB are refused without being held, and every path but `/healthz` needs
 //! authentication when it is on.
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

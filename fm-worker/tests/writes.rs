@@ -1,5 +1,12 @@
 //! Create races, update restrictions and package uploads, against the in-memory API server and
 //! a loopback stand-in for Pulsar's package service.
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
