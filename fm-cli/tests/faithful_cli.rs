@@ -46,14 +46,20 @@ fn item9_from_crd_takes_the_kind_from_the_document() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let c: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(c["name"], "es-sink");
-    assert_eq!(c["archive"], "connectors/pulsar-io-elastic-search-3.0.0.1.nar");
+    assert_eq!(
+        c["archive"],
+        "connectors/pulsar-io-elastic-search-3.0.0.1.nar"
+    );
     assert!(c.get("sourceSubscriptionPosition").is_some(), "{c}");
 
     // A List of mixed kinds: one config per resource, in order.
     let out = back("list-mixed.yaml", &[], "json");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(names(&v), ["es-sink", "window-count", "mongo-source", "py-exclaim"]);
+    assert_eq!(
+        names(&v),
+        ["es-sink", "window-count", "mongo-source", "py-exclaim"]
+    );
     assert_eq!(v[0]["configs"]["indexName"], "events");
     assert_eq!(v[1]["windowConfig"]["processingGuarantees"], "ATMOST_ONCE");
     assert_eq!(v[2]["topicName"], "persistent://public/default/mongo-out");
@@ -72,18 +78,26 @@ fn item9_from_crd_takes_the_kind_from_the_document() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains("document 3: kind: the document is a Sink, but --kind says Function"),
+        err.contains("document 2: kind: the document is a Sink, but --kind says Function"),
         "{err}"
     );
     // A Pulsar config still needs --kind.
     let out = fmesh(&["convert", "fixtures/faithful/configs/function-window.yaml"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("--kind is required"), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--kind is required"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn item7_from_crd_reads_resources_without_status_fields() {
-    for file in ["function-java.yaml", "function-python-stored.yaml", "source-connectors.yaml"] {
+    for file in [
+        "function-java.yaml",
+        "function-python-stored.yaml",
+        "source-connectors.yaml",
+    ] {
         let out = back(file, &[], "json");
         assert_eq!(out.status.code(), Some(0), "{file}: {}", text(&out.stderr));
     }
@@ -101,9 +115,19 @@ fn item4_warnings_go_to_standard_error() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("warning: py: the package's file name is unknown"), "{err}");
-    assert!(err.contains("warning: tlsCertificateFilePath: the Java worker"), "{err}");
-    assert!(!text(&out.stdout).contains("warning"), "{}", text(&out.stdout));
+    assert!(
+        err.contains("warning: py: the package's file name is unknown"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: tlsCertificateFilePath: the Java worker"),
+        "{err}"
+    );
+    assert!(
+        !text(&out.stdout).contains("warning"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = fmesh(&[
         "convert",
         "--kind",

@@ -272,7 +272,9 @@ pub const INEXPRESSIBLE: &[Inexpressible] = &[
 ];
 
 /// The operator's subscription position for a field that may be absent (`earliest`).
-pub(crate) fn subscription_position(p: Option<SubscriptionPosition>) -> SubscriptionInitialPosition {
+pub(crate) fn subscription_position(
+    p: Option<SubscriptionPosition>,
+) -> SubscriptionInitialPosition {
     match p {
         Some(SubscriptionPosition::Latest) => SubscriptionInitialPosition::Latest,
         Some(SubscriptionPosition::Earliest) | None => SubscriptionInitialPosition::Earliest,
@@ -286,17 +288,29 @@ pub(crate) fn cleanup_subscription(c: Option<bool>) -> Option<bool> {
 
 /// The webhook's tenant for an absent or empty `spec.tenant`.
 pub(crate) fn tenant(t: &Option<String>) -> Option<String> {
-    Some(t.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| "public".into()))
+    Some(
+        t.clone()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "public".into()),
+    )
 }
 
 /// The webhook's namespace for an absent or empty `spec.namespace`.
 pub(crate) fn namespace(n: &Option<String>) -> Option<String> {
-    Some(n.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into()))
+    Some(
+        n.clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into()),
+    )
 }
 
 /// The webhook's cluster for an absent or empty `spec.clusterName`.
 pub(crate) fn cluster(c: &Option<String>) -> Option<String> {
-    Some(c.clone().filter(|c| !c.is_empty()).unwrap_or_else(|| "kubernetes".into()))
+    Some(
+        c.clone()
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "kubernetes".into()),
+    )
 }
 
 /// The producer the webhook gives a Source without `output.producerConf`.
@@ -344,7 +358,9 @@ pub fn is_storage_path(s: &str) -> bool {
     }
     let parts: Vec<&str> = s.split('/').collect();
     parts.len() == 3
-        && parts.iter().all(|p| !p.is_empty() && *p != "." && *p != "..")
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && *p != "." && *p != "..")
         && parts.last().is_some_and(|p| !p.contains('.'))
 }
 

@@ -355,7 +355,14 @@ pub(crate) fn function_config(
         (Runtime::Java, Some(jar), None, None, j.log.as_ref(), "JAVA")
     } else if let Some(p) = &s.python {
         let py = function_package(&p.py, &p.py_location, "spec.python.py")?;
-        (Runtime::Python, None, Some(py), None, p.log.as_ref(), "PYTHON")
+        (
+            Runtime::Python,
+            None,
+            Some(py),
+            None,
+            p.log.as_ref(),
+            "PYTHON",
+        )
     } else if let Some(g) = &s.golang {
         let go = function_package(&g.go, &g.go_location, "spec.golang.go")?;
         (Runtime::Go, None, None, Some(go), g.log.as_ref(), "GO")

@@ -86,7 +86,10 @@ fn item2_relative_connector_archive_keeps_its_directory() {
     let r: Sink = resource("resources/sink-connectors.yaml");
     let back = w.reverse(&r).unwrap();
     let archive = back.archive.as_deref();
-    assert_eq!(archive, Some("connectors/pulsar-io-elastic-search-3.0.0.1.nar"));
+    assert_eq!(
+        archive,
+        Some("connectors/pulsar-io-elastic-search-3.0.0.1.nar")
+    );
     let again = w.convert(&back, &Request::new()).unwrap().resource;
     assert_eq!(
         again.spec.java.unwrap().jar,
@@ -135,7 +138,10 @@ fn item3_storage_path_packages_survive_a_round_trip() {
     let c = w.reverse(&rel).unwrap();
     assert_eq!(c.jar.as_deref(), Some("/pulsar/examples/api-examples.jar"));
     let again = w.convert(&c, &Request::new()).unwrap().resource;
-    assert_eq!(again.spec.java.unwrap().jar, "/pulsar/examples/api-examples.jar");
+    assert_eq!(
+        again.spec.java.unwrap().jar,
+        "/pulsar/examples/api-examples.jar"
+    );
 }
 
 fn warnings_of(worker_file: &str, config_file: &str, request: &Request) -> Vec<String> {
@@ -149,31 +155,71 @@ fn warnings_of(worker_file: &str, config_file: &str, request: &Request) -> Vec<S
 #[test]
 fn item4_warnings_on_the_result() {
     let none = Request::new();
-    let w = warnings_of("worker/no-extra-deps.yml", "configs/function-absolute-jar.yaml", &none);
+    let w = warnings_of(
+        "worker/no-extra-deps.yml",
+        "configs/function-absolute-jar.yaml",
+        &none,
+    );
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("jar: `/home/me/build/libs/exclaim.jar` is read as a path inside the runner image"), "{w:?}");
+    assert!(
+        w[0].starts_with(
+            "jar: `/home/me/build/libs/exclaim.jar` is read as a path inside the runner image"
+        ),
+        "{w:?}"
+    );
 
-    let w = warnings_of("worker/no-extra-deps.yml", "configs/function-python-url.yaml", &none);
+    let w = warnings_of(
+        "worker/no-extra-deps.yml",
+        "configs/function-python-url.yaml",
+        &none,
+    );
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("py: the package's file name is unknown"), "{w:?}");
+    assert!(
+        w[0].starts_with("py: the package's file name is unknown"),
+        "{w:?}"
+    );
     assert!(w[0].contains("--package-file-name"), "{w:?}");
     let named = Request::new().package_file_name(Some("exclamation.py"));
-    let w = warnings_of("worker/no-extra-deps.yml", "configs/function-python-url.yaml", &named);
+    let w = warnings_of(
+        "worker/no-extra-deps.yml",
+        "configs/function-python-url.yaml",
+        &named,
+    );
     assert!(w.is_empty(), "{w:?}");
 
-    let w = warnings_of("worker/tls-server-cert-only.yml", "configs/function-window.yaml", &none);
+    let w = warnings_of(
+        "worker/tls-server-cert-only.yml",
+        "configs/function-window.yaml",
+        &none,
+    );
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].starts_with("tlsCertificateFilePath: the Java worker gave components the worker's own server certificate (`/pulsar/certs/worker.cert.pem`)"), "{w:?}");
     assert!(w[0].contains("the system trust store"), "{w:?}");
     let w = warnings_of("worker/tls-both.yml", "configs/function-window.yaml", &none);
-    assert!(w[0].contains("`brokerClientTrustCertsFilePath` (`/pulsar/certs/ca.cert.pem`)"), "{w:?}");
+    assert!(
+        w[0].contains("`brokerClientTrustCertsFilePath` (`/pulsar/certs/ca.cert.pem`)"),
+        "{w:?}"
+    );
 
-    let w = warnings_of("worker/no-extra-deps.yml", "configs/function-storage-path.yaml", &none);
+    let w = warnings_of(
+        "worker/no-extra-deps.yml",
+        "configs/function-storage-path.yaml",
+        &none,
+    );
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("go: `public/default/go-exclaim` is read as a package in Pulsar's function storage"), "{w:?}");
+    assert!(
+        w[0].starts_with(
+            "go: `public/default/go-exclaim` is read as a package in Pulsar's function storage"
+        ),
+        "{w:?}"
+    );
 
     // None for a plain package URL, and none for connectors in the image under a directory.
-    let w = warnings_of("worker/no-extra-deps.yml", "configs/function-window.yaml", &none);
+    let w = warnings_of(
+        "worker/no-extra-deps.yml",
+        "configs/function-window.yaml",
+        &none,
+    );
     assert!(w.is_empty(), "{w:?}");
     let s: SinkConfig = config("configs/sink-relative-archive.yaml");
     let out = worker(None).convert(&s, &none).unwrap();
@@ -192,7 +238,10 @@ fn item5_absent_subscription_fields_mean_the_operator_defaults() {
     let w = worker(None);
     let f: Function = resource("resources/function-java.yaml");
     let c = w.reverse(&f).unwrap();
-    assert_eq!(c.subscription_position, SubscriptionInitialPosition::Earliest);
+    assert_eq!(
+        c.subscription_position,
+        SubscriptionInitialPosition::Earliest
+    );
     assert_eq!(c.cleanup_subscription, Some(false));
     let again = w.convert(&c, &Request::new()).unwrap().resource.spec;
     assert_eq!(again.cleanup_subscription, Some(false));
@@ -202,7 +251,10 @@ fn item5_absent_subscription_fields_mean_the_operator_defaults() {
     );
     let s: Sink = resource("resources/sink-connectors.yaml");
     let c = w.reverse(&s).unwrap();
-    assert_eq!(c.source_subscription_position, SubscriptionInitialPosition::Earliest);
+    assert_eq!(
+        c.source_subscription_position,
+        SubscriptionInitialPosition::Earliest
+    );
     assert_eq!(c.cleanup_subscription, Some(false));
     let g: Function = resource("resources/function-go-stored.yaml");
     let c = w.reverse(&g).unwrap();
@@ -234,7 +286,10 @@ fn item7_status_is_not_needed_to_read_a_spec() {
     let w = worker(None);
     for (file, kind) in [
         ("resources/function-java.yaml", ComponentKind::Function),
-        ("resources/function-python-stored.yaml", ComponentKind::Function),
+        (
+            "resources/function-python-stored.yaml",
+            ComponentKind::Function,
+        ),
         ("resources/sink-connectors.yaml", ComponentKind::Sink),
         ("resources/source-connectors.yaml", ComponentKind::Source),
     ] {
@@ -268,14 +323,29 @@ fn item8_window_functions() {
     let class = "org.apache.pulsar.functions.api.examples.WindowFunction";
     assert_eq!(c.class_name.as_deref(), Some(class));
     let win = c.window_config.as_ref().unwrap();
-    assert_eq!(win.actual_window_function_class_name.as_deref(), Some(class));
-    assert_eq!(win.processing_guarantees, Some(WindowProcessingGuarantees::AtmostOnce));
-    assert_eq!(c.processing_guarantees, Some(ProcessingGuarantees::AtmostOnce));
+    assert_eq!(
+        win.actual_window_function_class_name.as_deref(),
+        Some(class)
+    );
+    assert_eq!(
+        win.processing_guarantees,
+        Some(WindowProcessingGuarantees::AtmostOnce)
+    );
+    assert_eq!(
+        c.processing_guarantees,
+        Some(ProcessingGuarantees::AtmostOnce)
+    );
     // fmesh's own forward takes it (no "Windows Function not support MANUAL").
     let again = w.convert(&c, &Request::new()).unwrap().resource.spec;
-    assert_eq!(again.processing_guarantee, Some(ProcessingGuarantee::Manual));
+    assert_eq!(
+        again.processing_guarantee,
+        Some(ProcessingGuarantee::Manual)
+    );
     let again_window = again.window_config.unwrap();
-    assert_eq!(again_window.actual_window_function_class_name.as_deref(), Some(class));
+    assert_eq!(
+        again_window.actual_window_function_class_name.as_deref(),
+        Some(class)
+    );
     assert_eq!(
         again_window.processing_guarantees,
         Some(WindowProcessingGuarantee::AtmostOnce)
@@ -284,8 +354,16 @@ fn item8_window_functions() {
 
     let bare: Function = resource("resources/function-window-bare.yaml");
     let c = w.reverse(&bare).unwrap();
-    assert_eq!(c.processing_guarantees, Some(ProcessingGuarantees::AtleastOnce));
-    let actual = c.window_config.as_ref().unwrap().actual_window_function_class_name.as_deref();
+    assert_eq!(
+        c.processing_guarantees,
+        Some(ProcessingGuarantees::AtleastOnce)
+    );
+    let actual = c
+        .window_config
+        .as_ref()
+        .unwrap()
+        .actual_window_function_class_name
+        .as_deref();
     assert_eq!(actual, Some("org.example.WindowSum"));
     w.convert(&c, &Request::new()).unwrap();
 

@@ -5,8 +5,8 @@
 //! express are listed in [`fm_convert::fidelity::INEXPRESSIBLE`] and left out of the comparison.
 
 use fm_convert::fidelity::{is_storage_path, INEXPRESSIBLE, OPERATOR_DEFAULTS};
-use fm_convert::worker::WorkerConfig;
 use fm_convert::normalize::{normalize_function, normalize_sink, normalize_source};
+use fm_convert::worker::WorkerConfig;
 use fm_convert::{AnyConfig, AnyResource, ComponentKind, Request, Worker};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -80,7 +80,9 @@ fn package(spec: &Value, block: &str, file: &str) -> Value {
             assert!(l.contains("://") || is_storage_path(&l), "{l}");
             json!({"location": l, "file": in_image(non_empty_str(spec, &format!("{block}.{file}")).unwrap_or_default())})
         }
-        None => json!({"file": in_image(non_empty_str(spec, &format!("{block}.{file}")).unwrap_or_default())}),
+        None => {
+            json!({"file": in_image(non_empty_str(spec, &format!("{block}.{file}")).unwrap_or_default())})
+        }
     }
 }
 
@@ -90,24 +92,37 @@ fn meaning(kind: ComponentKind, doc: &Value) -> BTreeMap<&'static str, Value> {
     let mut m = BTreeMap::new();
     let name = non_empty_str(s, "name").or_else(|| non_empty_str(doc, "metadata.name"));
     m.insert("name", json!(name));
-    m.insert("tenant", json!(non_empty_str(s, "tenant").unwrap_or("public".into())));
-    m.insert("namespace", json!(non_empty_str(s, "namespace").unwrap_or("default".into())));
-    m.insert("cluster", json!(non_empty_str(s, "clusterName").unwrap_or("kubernetes".into())));
+    m.insert(
+        "tenant",
+        json!(non_empty_str(s, "tenant").unwrap_or("public".into())),
+    );
+    m.insert(
+        "namespace",
+        json!(non_empty_str(s, "namespace").unwrap_or("default".into())),
+    );
+    m.insert(
+        "cluster",
+        json!(non_empty_str(s, "clusterName").unwrap_or("kubernetes".into())),
+    );
     m.insert("className", or(s, "className", json!(null)));
     let replicas = or(s, "replicas", json!(1));
     let max = get(s, "maxReplicas").filter(|m| m.as_i64() > replicas.as_i64());
     m.insert("replicas", replicas);
     m.insert("maxReplicas", json!(max));
-    m.insert("processingGuarantee", or(s, "processingGuarantee", json!("atleast_once")));
+    m.insert(
+        "processingGuarantee",
+        or(s, "processingGuarantee", json!("atleast_once")),
+    );
     m.insert("logTopic", or(s, "logTopic", json!(null)));
     m.insert("secretsMap", or(s, "secretsMap", json!(null)));
     m.insert("runtimeFlags", or(s, "runtimeFlags", json!(null)));
-    let (cpu, memory) = ["cpu", "memory"].map(|k| {
-        get(s, &format!("resources.requests.{k}"))
-            .or_else(|| get(s, &format!("resources.limits.{k}")))
-            .map(quantity)
-    })
-    .into();
+    let (cpu, memory) = ["cpu", "memory"]
+        .map(|k| {
+            get(s, &format!("resources.requests.{k}"))
+                .or_else(|| get(s, &format!("resources.limits.{k}")))
+                .map(quantity)
+        })
+        .into();
     // A resource without any `resources` runs without requests, which no config can say
     // (INEXPRESSIBLE); otherwise what Kubernetes requests.
     if get(s, "resources.requests").is_some() || get(s, "resources.limits").is_some() {
@@ -137,10 +152,19 @@ fn meaning(kind: ComponentKind, doc: &Value) -> BTreeMap<&'static str, Value> {
         m.insert("inputType", or(s, "input.typeClassName", json!("[B")));
         m.insert("autoAck", or(s, "autoAck", json!(true)));
         m.insert("retainOrdering", or(s, "retainOrdering", json!(false)));
-        m.insert("retainKeyOrdering", or(s, "retainKeyOrdering", json!(false)));
+        m.insert(
+            "retainKeyOrdering",
+            or(s, "retainKeyOrdering", json!(false)),
+        );
         m.insert("subscriptionName", or(s, "subscriptionName", json!(null)));
-        m.insert("subscriptionPosition", or(s, "subscriptionPosition", json!("earliest")));
-        m.insert("cleanupSubscription", or(s, "cleanupSubscription", json!(false)));
+        m.insert(
+            "subscriptionPosition",
+            or(s, "subscriptionPosition", json!("earliest")),
+        );
+        m.insert(
+            "cleanupSubscription",
+            or(s, "cleanupSubscription", json!(false)),
+        );
         m.insert("timeout", or(s, "timeout", json!(0)));
         m.insert("maxMessageRetry", or(s, "maxMessageRetry", json!(0)));
         m.insert("deadLetterTopic", or(s, "deadLetterTopic", json!(null)));
@@ -148,21 +172,33 @@ fn meaning(kind: ComponentKind, doc: &Value) -> BTreeMap<&'static str, Value> {
     if kind != ComponentKind::Sink {
         m.insert("output", or(s, "output.topic", json!(null)));
         m.insert("outputType", or(s, "output.typeClassName", json!("[B")));
-        m.insert("outputSerde", or(s, "output.sinkSerdeClassName", json!(null)));
+        m.insert(
+            "outputSerde",
+            or(s, "output.sinkSerdeClassName", json!(null)),
+        );
         m.insert("outputSchema", or(s, "output.sinkSchemaType", json!(null)));
-        m.insert("forwardSourceMessageProperty", or(s, "forwardSourceMessageProperty", json!(true)));
+        m.insert(
+            "forwardSourceMessageProperty",
+            or(s, "forwardSourceMessageProperty", json!(true)),
+        );
         let producer_default = match kind {
             ComponentKind::Source => json!({"maxPendingMessages": 1000,
                 "maxPendingMessagesAcrossPartitions": 1000, "useThreadLocalProducers": true}),
             _ => json!({"maxPendingMessages": 0, "maxPendingMessagesAcrossPartitions": 0,
                 "useThreadLocalProducers": false}),
         };
-        m.insert("producerConf", or(s, "output.producerConf", producer_default));
+        m.insert(
+            "producerConf",
+            or(s, "output.producerConf", producer_default),
+        );
     }
     match kind {
         ComponentKind::Function => {
             m.insert("funcConfig", or(s, "funcConfig", json!({})));
-            m.insert("maxPendingAsyncRequests", or(s, "maxPendingAsyncRequests", json!(1000)));
+            m.insert(
+                "maxPendingAsyncRequests",
+                or(s, "maxPendingAsyncRequests", json!(1000)),
+            );
             m.insert("skipToLatest", or(s, "skipToLatest", json!(false)));
             let pkg = if get(s, "python").is_some() {
                 package(s, "python", "py")
@@ -175,10 +211,18 @@ fn meaning(kind: ComponentKind, doc: &Value) -> BTreeMap<&'static str, Value> {
             if let Some(w) = get(s, "windowConfig") {
                 let mut w = w.clone();
                 let o = w.as_object_mut().unwrap();
-                o.insert("actualWindowFunctionClassName".into(), s["className"].clone());
-                let g = o.get("processingGuarantees").cloned().unwrap_or(json!(
-                    if s["processingGuarantee"] == "atmost_once" { "ATMOST_ONCE" } else { "ATLEAST_ONCE" }
-                ));
+                o.insert(
+                    "actualWindowFunctionClassName".into(),
+                    s["className"].clone(),
+                );
+                let g = o.get("processingGuarantees").cloned().unwrap_or(json!(if s
+                    ["processingGuarantee"]
+                    == "atmost_once"
+                {
+                    "ATMOST_ONCE"
+                } else {
+                    "ATLEAST_ONCE"
+                }));
                 o.insert("processingGuarantees".into(), g);
                 for (len, slide) in [
                     ("windowLengthCount", "slidingIntervalCount"),
@@ -196,7 +240,10 @@ fn meaning(kind: ComponentKind, doc: &Value) -> BTreeMap<&'static str, Value> {
         }
         ComponentKind::Sink => {
             m.insert("sinkConfig", or(s, "sinkConfig", json!({})));
-            m.insert("negativeAck", or(s, "negativeAckRedeliveryDelayMs", json!(0)));
+            m.insert(
+                "negativeAck",
+                or(s, "negativeAckRedeliveryDelayMs", json!(0)),
+            );
             m.insert("package", package(s, "java", "jar"));
         }
         ComponentKind::Source => {
@@ -227,7 +274,9 @@ fn sample_style_resources_read_back_and_resubmitted_mean_the_same() {
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
         let original = AnyResource::parse(*kind, &text).unwrap();
         let doc = original.to_value().unwrap();
-        let config = worker.reverse_any(&original).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let config = worker
+            .reverse_any(&original)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
         let request = Request::new().package_file_name(file_name(&doc).as_deref());
         let remade = worker
             .convert_any(&config, &request)
@@ -238,7 +287,10 @@ fn sample_style_resources_read_back_and_resubmitted_mean_the_same() {
             assert_eq!(Some(was), after.get(field), "{file}: {field}");
         }
         let extra: Vec<_> = after.keys().filter(|k| !before.contains_key(*k)).collect();
-        assert!(extra.iter().all(|k| ["cpu", "memory"].contains(k)), "{file}: {extra:?}");
+        assert!(
+            extra.iter().all(|k| ["cpu", "memory"].contains(k)),
+            "{file}: {extra:?}"
+        );
         // And the re-made resource reads back as the config's canonical form.
         let again = worker.reverse_any(&AnyResource::parse(*kind, &remade.to_string()).unwrap());
         let expected = match &config {
@@ -300,7 +352,10 @@ fn operator_defaults_are_listed_and_applied() {
     assert_eq!(c["autoAck"], true);
     assert_eq!(c["forwardSourceMessageProperty"], true);
     assert_eq!(c["retainOrdering"], false);
-    assert_eq!((&c["tenant"], &c["namespace"]), (&json!("public"), &json!("default")));
+    assert_eq!(
+        (&c["tenant"], &c["namespace"]),
+        (&json!("public"), &json!("default"))
+    );
     assert_eq!(c["name"], "x");
     let options: Value = serde_json::from_str(c["customRuntimeOptions"].as_str().unwrap()).unwrap();
     assert_eq!(options["clusterName"], "kubernetes");
@@ -308,8 +363,11 @@ fn operator_defaults_are_listed_and_applied() {
     assert!(c.get("processingGuarantees").is_none());
     assert!(c.get("maxPendingAsyncRequests").is_none());
     assert!(c.get("parallelism").is_none());
-    let s = AnyResource::parse(ComponentKind::Source, &bare("Source", "  output: {topic: t}\n"))
-        .unwrap();
+    let s = AnyResource::parse(
+        ComponentKind::Source,
+        &bare("Source", "  output: {topic: t}\n"),
+    )
+    .unwrap();
     let c = serde_json::to_value(worker.reverse_any(&s).unwrap()).unwrap();
     assert_eq!(
         c["producerConfig"],
