@@ -203,6 +203,11 @@ fn document(converted: Converted<AnyResource>, args: &ConvertArgs) -> Result<Val
 
 /// Runs `fmesh convert`.
 pub fn run(args: ConvertArgs) -> ExitCode {
+    if args.from == Input::Pulsar && args.kind.is_none() {
+        // A usage error, like clap's own (exit code 2).
+        eprintln!("error: --kind is required to read a Pulsar config (only `--from crd` takes the kind from the document)");
+        return ExitCode::from(2);
+    }
     match convert(&args) {
         Ok(text) => {
             print!("{text}");

@@ -4,7 +4,7 @@
 
 use fm_convert::{AnyResource, ComponentKind};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_yaml_ng::Value;
 
 /// Every resource of a text, in order, and whether the text held more than one document or a
 /// `List` (then the output is a list too). `fallback` is `--kind`, for documents without one.
@@ -15,6 +15,7 @@ pub fn resources(
     fm_convert::parse::check_flow_depth(text).map_err(|e| e.to_string())?;
     let mut docs = Vec::new();
     for (i, de) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        // YAML's own value type refuses duplicate keys (a JSON value would keep the last).
         let value = Value::deserialize(de).map_err(|e| format!("document {}: {e}", i + 1))?;
         if !value.is_null() {
             docs.push((format!("document {}", i + 1), value));
@@ -28,7 +29,7 @@ pub fn resources(
             list = true;
             let items = value
                 .get("items")
-                .and_then(Value::as_array)
+                .and_then(Value::as_sequence)
                 .cloned()
                 .unwrap_or_default();
             for (j, item) in items.into_iter().enumerate() {
@@ -56,7 +57,9 @@ fn resource(
     let found = value.get("kind").and_then(Value::as_str);
     let kind = match (found, fallback) {
         (Some(k), Some(f)) => {
-            let k = k.parse::<ComponentKind>().map_err(|e| format!("{place}: {e}"))?;
+            let k = k
+                .parse::<ComponentKind>()
+                .map_err(|e| format!("{place}: {e}"))?;
             if k != f {
                 return Err(format!(
                     "{place}: kind: the document is a {k}, but --kind says {f}"
@@ -129,6 +132,9 @@ mod tests {
         );
         let err = resources(&format!("{F}---\n{S}"), Some(ComponentKind::Function)).unwrap_err();
         assert!(err.starts_with("document 2: kind:"), "{err}");
+        let dup = format!("{F}metadata: {{name: g}}\n");
+        let err = resources(&dup, None).unwrap_err();
+        assert!(err.contains("duplicate"), "{err}");
         let err = resources("kind: FunctionMesh\n", None).unwrap_err();
         assert!(err.contains("found `FunctionMesh`"), "{err}");
         assert_eq!(resources("", None).unwrap_err(), "no resource in the input");

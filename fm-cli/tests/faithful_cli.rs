@@ -1,13 +1,6 @@
 //! Issue 14 from the outside: `fmesh convert --from crd` takes each resource's kind from the
 //! document and reads what `kubectl get -o yaml` prints (one resource, a `List` of mixed kinds,
 //! several documents); the warnings of a conversion go to standard error.
-// Test code: a failed unwrap, expect, panic or index is the test failing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -85,12 +78,12 @@ fn item9_from_crd_takes_the_kind_from_the_document() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains("document 3: kind: the document is a Sink, but --kind says Function"),
+        err.contains("document 2: kind: the document is a Sink, but --kind says Function"),
         "{err}"
     );
     // A Pulsar config still needs --kind.
     let out = fmesh(&["convert", "fixtures/faithful/configs/function-window.yaml"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("--kind is required"),
         "{}",

@@ -8,7 +8,10 @@
 //! what they mean; the reverse conversion must say the same in the config, so that reading a
 //! resource back and submitting the config again does not change what runs.
 
-use fm_model::crd::{ProcessingGuarantee, SubscriptionPosition, WindowProcessingGuarantee};
+use crate::error::ReverseError;
+use fm_model::crd::{
+    JavaRuntime, ProcessingGuarantee, SubscriptionPosition, WindowProcessingGuarantee,
+};
 use fm_model::pulsar::{
     ProcessingGuarantees, ProducerConfig, SubscriptionInitialPosition, WindowProcessingGuarantees,
 };
@@ -272,7 +275,9 @@ pub const INEXPRESSIBLE: &[Inexpressible] = &[
 ];
 
 /// The operator's subscription position for a field that may be absent (`earliest`).
-pub(crate) fn subscription_position(p: Option<SubscriptionPosition>) -> SubscriptionInitialPosition {
+pub(crate) fn subscription_position(
+    p: Option<SubscriptionPosition>,
+) -> SubscriptionInitialPosition {
     match p {
         Some(SubscriptionPosition::Latest) => SubscriptionInitialPosition::Latest,
         Some(SubscriptionPosition::Earliest) | None => SubscriptionInitialPosition::Earliest,
@@ -286,17 +291,29 @@ pub(crate) fn cleanup_subscription(c: Option<bool>) -> Option<bool> {
 
 /// The webhook's tenant for an absent or empty `spec.tenant`.
 pub(crate) fn tenant(t: &Option<String>) -> Option<String> {
-    Some(t.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| "public".into()))
+    Some(
+        t.clone()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "public".into()),
+    )
 }
 
 /// The webhook's namespace for an absent or empty `spec.namespace`.
 pub(crate) fn namespace(n: &Option<String>) -> Option<String> {
-    Some(n.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into()))
+    Some(
+        n.clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into()),
+    )
 }
 
 /// The webhook's cluster for an absent or empty `spec.clusterName`.
 pub(crate) fn cluster(c: &Option<String>) -> Option<String> {
-    Some(c.clone().filter(|c| !c.is_empty()).unwrap_or_else(|| "kubernetes".into()))
+    Some(
+        c.clone()
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "kubernetes".into()),
+    )
 }
 
 /// The producer the webhook gives a Source without `output.producerConf`.
@@ -344,13 +361,72 @@ pub fn is_storage_path(s: &str) -> bool {
     }
     let parts: Vec<&str> = s.split('/').collect();
     parts.len() == 3
-        && parts.iter().all(|p| !p.is_empty() && *p != "." && *p != "..")
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && *p != "." && *p != "..")
         && parts.last().is_some_and(|p| !p.contains('.'))
 }
 
 /// The working directory of Function Mesh's runner images, against which the operator resolves
 /// a relative `jar`/`py`/`go` path.
 pub const RUNNER_WORKING_DIR: &str = "/pulsar/";
+
+// The reverse conversion's reading of where a package comes from.
+
+/// A function's package as the config names it: the download location when there is one (a
+/// URL, or a `tenant/namespace/name` path in Pulsar's function storage), else the file in the
+/// image, a relative one resolved against the runner's working directory (the forward
+/// conversion takes an absolute path as a file in the image, a relative one as a local file).
+pub(crate) fn function_package(
+    path: &str,
+    location: &Option<String>,
+    field: &str,
+) -> Result<String, ReverseError> {
+    if let Some(l) = location.as_ref().filter(|l| !l.is_empty()) {
+        return if l.contains("://") || is_storage_path(l) {
+            Ok(l.clone())
+        } else {
+            Err(ReverseError::UnsupportedLocation {
+                path: format!("{field}Location"),
+                value: l.clone(),
+            })
+        };
+    }
+    Ok(match path.strip_prefix("./").unwrap_or(path) {
+        p if p.is_empty() || p.starts_with('/') => p.to_string(),
+        p => format!("{}{p}", RUNNER_WORKING_DIR),
+    })
+}
+
+/// A connector's archive: `builtin://<name>`, the download location (a URL or a path in
+/// Pulsar's function storage), else the file in the image. A bare relative file name becomes
+/// `./<name>`, so the forward conversion keeps it relative to the image's working directory
+/// instead of reading it as an uploaded file in the download directory.
+pub(crate) fn archive(
+    java: &Option<JavaRuntime>,
+    builtin: &Option<String>,
+) -> Result<Option<String>, ReverseError> {
+    if let Some(name) = builtin.as_ref().filter(|n| !n.is_empty()) {
+        return Ok(Some(format!("builtin://{name}")));
+    }
+    let Some(j) = java.as_ref() else {
+        return Ok(None);
+    };
+    if let Some(l) = j.jar_location.as_ref().filter(|l| !l.is_empty()) {
+        return if l.contains("://") || is_storage_path(l) {
+            Ok(Some(l.clone()))
+        } else {
+            Err(ReverseError::UnsupportedLocation {
+                path: "spec.java.jarLocation".into(),
+                value: l.clone(),
+            })
+        };
+    }
+    Ok(Some(match j.jar.as_str() {
+        p if p.is_empty() || p.contains('/') => p.to_string(),
+        p => format!("./{p}"),
+    }))
+}
 
 #[cfg(test)]
 mod tests {

@@ -90,31 +90,6 @@ fn resources(r: &Option<ResourceRequirements>) -> Result<Option<Resources>, Reve
     Ok(Some(out))
 }
 
-/// A function's package as the config names it: the download location when there is one (a
-/// URL, or a `tenant/namespace/name` path in Pulsar's function storage), else the file in the
-/// image, a relative one resolved against the runner's working directory (the forward
-/// conversion takes an absolute path as a file in the image, a relative one as a local file).
-fn function_package(
-    path: &str,
-    location: &Option<String>,
-    field: &str,
-) -> Result<String, ReverseError> {
-    if let Some(l) = location.as_ref().filter(|l| !l.is_empty()) {
-        return if l.contains("://") || fidelity::is_storage_path(l) {
-            Ok(l.clone())
-        } else {
-            Err(ReverseError::UnsupportedLocation {
-                path: format!("{field}Location"),
-                value: l.clone(),
-            })
-        };
-    }
-    Ok(match path.strip_prefix("./").unwrap_or(path) {
-        p if p.is_empty() || p.starts_with('/') => p.to_string(),
-        p => format!("{}{p}", fidelity::RUNNER_WORKING_DIR),
-    })
-}
-
 fn crypto(c: &CrdCrypto) -> CryptoConfig {
     CryptoConfig {
         crypto_key_reader_class_name: c.crypto_key_reader_class_name.clone(),
@@ -351,13 +326,20 @@ pub(crate) fn function_config(
     let (inputs, input_specs) = inputs(input);
     let out: OutputConf = s.output.clone().unwrap_or_default();
     let (runtime, jar, py, go, log, key) = if let Some(j) = &s.java {
-        let jar = function_package(&j.jar, &j.jar_location, "spec.java.jar")?;
+        let jar = fidelity::function_package(&j.jar, &j.jar_location, "spec.java.jar")?;
         (Runtime::Java, Some(jar), None, None, j.log.as_ref(), "JAVA")
     } else if let Some(p) = &s.python {
-        let py = function_package(&p.py, &p.py_location, "spec.python.py")?;
-        (Runtime::Python, None, Some(py), None, p.log.as_ref(), "PYTHON")
+        let py = fidelity::function_package(&p.py, &p.py_location, "spec.python.py")?;
+        (
+            Runtime::Python,
+            None,
+            Some(py),
+            None,
+            p.log.as_ref(),
+            "PYTHON",
+        )
     } else if let Some(g) = &s.golang {
-        let go = function_package(&g.go, &g.go_location, "spec.golang.go")?;
+        let go = fidelity::function_package(&g.go, &g.go_location, "spec.golang.go")?;
         (Runtime::Go, None, None, Some(go), g.log.as_ref(), "GO")
     } else {
         (Runtime::Java, None, None, None, None, "JAVA")
@@ -447,36 +429,6 @@ pub(crate) fn function_config(
     })
 }
 
-/// A connector's archive: `builtin://<name>`, the download location (a URL or a path in
-/// Pulsar's function storage), else the file in the image. A bare relative file name becomes
-/// `./<name>`, so the forward conversion keeps it relative to the image's working directory
-/// instead of reading it as an uploaded file in the download directory.
-fn archive(
-    java: &Option<fm_model::crd::JavaRuntime>,
-    builtin: &Option<String>,
-) -> Result<Option<String>, ReverseError> {
-    if let Some(name) = builtin.as_ref().filter(|n| !n.is_empty()) {
-        return Ok(Some(format!("builtin://{name}")));
-    }
-    let Some(j) = java.as_ref() else {
-        return Ok(None);
-    };
-    if let Some(l) = j.jar_location.as_ref().filter(|l| !l.is_empty()) {
-        return if l.contains("://") || fidelity::is_storage_path(l) {
-            Ok(Some(l.clone()))
-        } else {
-            Err(ReverseError::UnsupportedLocation {
-                path: "spec.java.jarLocation".into(),
-                value: l.clone(),
-            })
-        };
-    }
-    Ok(Some(match j.jar.as_str() {
-        p if p.is_empty() || p.contains('/') => p.to_string(),
-        p => format!("./{p}"),
-    }))
-}
-
 /// `Sink` → SinkConfig.
 pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, ReverseError> {
     let s = &k.spec;
@@ -515,7 +467,7 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
         auto_ack: Some(s.auto_ack.unwrap_or(true)),
         timeout_ms: s.timeout.map(i64::from),
         negative_ack_redelivery_delay_ms: s.negative_ack_redelivery_delay_ms.map(i64::from),
-        archive: archive(&s.java, &s.sink_type)?,
+        archive: fidelity::archive(&s.java, &s.sink_type)?,
         cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
@@ -567,7 +519,7 @@ pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig,
         parallelism: s.replicas,
         processing_guarantees: s.processing_guarantee.map(guarantees),
         resources: resources(&s.resources)?,
-        archive: archive(&s.java, &s.source_type)?,
+        archive: fidelity::archive(&s.java, &s.source_type)?,
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Source,

@@ -159,7 +159,13 @@ fn missing_required_fields_name_the_field() {
     // so a window config without it reads (the CRD schema still requires it).
     let doc = "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Function\nmetadata: {name: f}\nspec:\n  windowConfig:\n    windowLengthCount: 3\n";
     let f = parse_resource::<Function>(doc).unwrap();
-    assert_eq!(f.spec.window_config.unwrap().actual_window_function_class_name, None);
+    assert_eq!(
+        f.spec
+            .window_config
+            .unwrap()
+            .actual_window_function_class_name,
+        None
+    );
 }
 
 /// Issue 14 item 7: reading a resource does not need the status fields the CRD requires.

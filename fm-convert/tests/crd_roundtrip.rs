@@ -186,7 +186,10 @@ fn minimal_function_serialises_minimally() {
 #[test]
 fn status_keeps_absent_fields_absent() {
     let status = fm_convert::crd::ResourceStatus::default();
-    assert_eq!(serde_json::to_value(&status).unwrap(), serde_json::json!({}));
+    assert_eq!(
+        serde_json::to_value(&status).unwrap(),
+        serde_json::json!({})
+    );
     let full = fm_convert::crd::ResourceStatus {
         conditions: Some(Default::default()),
         replicas: Some(0),

@@ -90,10 +90,7 @@ fn java_function_names_labels_quantities_and_paths() {
         java.jar_location.as_deref(),
         Some("function://public/default/word-count@1")
     );
-    assert_eq!(
-        java.extra_dependencies_dir.as_deref(),
-        Some("/pulsar/lib/")
-    );
+    assert_eq!(java.extra_dependencies_dir.as_deref(), Some("/pulsar/lib/"));
     assert_eq!(s.cluster_name.as_deref(), Some("test-pulsar"));
     assert_eq!(s.replicas, Some(1));
     assert_eq!(s.cleanup_subscription, Some(true));
