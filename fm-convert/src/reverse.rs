@@ -32,7 +32,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-fn pulsar_name(meta: &ObjectMeta, spec_name: &Option<String>) -> Option<String> {
+fn pulsar_name(meta: &ObjectMeta, spec_name: Option<&str>) -> Option<String> {
     let labels = meta.labels.as_ref();
     labels
         .and_then(|l| {
@@ -40,7 +40,7 @@ fn pulsar_name(meta: &ObjectMeta, spec_name: &Option<String>) -> Option<String> 
                 .or_else(|| l.get("pulsar-component"))
         })
         .cloned()
-        .or_else(|| spec_name.clone())
+        .or_else(|| spec_name.map(str::to_owned))
         .or_else(|| meta.name.clone())
 }
 
@@ -190,12 +190,12 @@ fn options(
     kind: ComponentKind,
     worker: &Worker,
     meta: &ObjectMeta,
-    cluster: &Option<String>,
+    cluster: Option<&str>,
     input_type: Option<String>,
     output_type: Option<String>,
     max_replicas: Option<i32>,
     pod: &Option<PodPolicy>,
-    image: &Option<String>,
+    image: Option<&str>,
     runtime_key: &str,
     log: Option<&fm_model::crd::RuntimeLogConfig>,
 ) -> Option<String> {
@@ -207,8 +207,8 @@ fn options(
         ..Default::default()
     };
     let default_cluster = worker.default_cluster();
-    if cluster.is_some() && *cluster != default_cluster {
-        o.cluster_name = cluster.clone();
+    if cluster.is_some() && cluster != default_cluster.as_deref() {
+        o.cluster_name = cluster.map(str::to_owned);
     }
     if let Some(annotations) = &meta.annotations {
         if annotations.get(MANAGED_ANNOTATION).map(String::as_str) == Some("false") {
@@ -293,7 +293,7 @@ fn options(
         .as_ref()
         .and_then(|m| m.get(runtime_key));
     let (runner_image, tag) =
-        crate::convert::classify_image(image.as_ref(), configured, custom.enable_trusted_mode);
+        crate::convert::classify_image(image, configured, custom.enable_trusted_mode);
     o.runner_image = runner_image;
     o.runner_image_tag = tag;
     if let Some(log) = log {
@@ -386,7 +386,7 @@ pub(crate) fn function_config(
         runtime_flags: s.runtime_flags.clone(),
         tenant: s.tenant.clone(),
         namespace: s.namespace.clone(),
-        name: pulsar_name(&f.metadata, &s.name),
+        name: pulsar_name(&f.metadata, s.name.as_deref()),
         class_name: s.class_name.clone(),
         inputs,
         input_specs,
@@ -419,12 +419,12 @@ pub(crate) fn function_config(
             ComponentKind::Function,
             worker,
             &f.metadata,
-            &s.cluster_name,
+            s.cluster_name.as_deref(),
             input.type_class_name.clone(),
             out.type_class_name.clone(),
             s.max_replicas,
             &s.pod,
-            &s.image,
+            s.image.as_deref(),
             key,
             log,
         ),
@@ -435,8 +435,8 @@ pub(crate) fn function_config(
     })
 }
 
-fn archive(java: &Option<fm_model::crd::JavaRuntime>, builtin: &Option<String>) -> Option<String> {
-    if let Some(name) = builtin.as_ref().filter(|n| !n.is_empty()) {
+fn archive(java: &Option<fm_model::crd::JavaRuntime>, builtin: Option<&str>) -> Option<String> {
+    if let Some(name) = builtin.filter(|n| !n.is_empty()) {
         return Some(format!("builtin://{name}"));
     }
     let j = java.as_ref()?;
@@ -468,7 +468,7 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
     Ok(SinkConfig {
         tenant: s.tenant.clone(),
         namespace: s.namespace.clone(),
-        name: pulsar_name(&k.metadata, &s.name),
+        name: pulsar_name(&k.metadata, s.name.as_deref()),
         class_name: s.class_name.clone(),
         source_subscription_name: s.subscription_name.clone(),
         source_subscription_position: position(s.subscription_position),
@@ -486,22 +486,22 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
         auto_ack: Some(s.auto_ack.unwrap_or(true)),
         timeout_ms: s.timeout.map(i64::from),
         negative_ack_redelivery_delay_ms: s.negative_ack_redelivery_delay_ms.map(i64::from),
-        archive: archive(&s.java, &s.sink_type),
+        archive: archive(&s.java, s.sink_type.as_deref()),
         cleanup_subscription: s.cleanup_subscription,
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Sink,
             worker,
             &k.metadata,
-            &s.cluster_name,
+            s.cluster_name.as_deref(),
             input_type,
             None,
             s.max_replicas,
             &s.pod,
             if s.sink_type.is_some() {
-                &None
+                None
             } else {
-                &s.image
+                s.image.as_deref()
             },
             "JAVA",
             None,
@@ -527,7 +527,7 @@ pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig,
     Ok(SourceConfig {
         tenant: s.tenant.clone(),
         namespace: s.namespace.clone(),
-        name: pulsar_name(&k.metadata, &s.name),
+        name: pulsar_name(&k.metadata, s.name.as_deref()),
         class_name: s.class_name.clone(),
         topic_name: out.topic.clone(),
         producer_config: producer(&out.producer_conf),
@@ -538,21 +538,21 @@ pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig,
         parallelism: s.replicas,
         processing_guarantees: s.processing_guarantee.map(guarantees),
         resources: resources(&s.resources)?,
-        archive: archive(&s.java, &s.source_type),
+        archive: archive(&s.java, s.source_type.as_deref()),
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Source,
             worker,
             &k.metadata,
-            &s.cluster_name,
+            s.cluster_name.as_deref(),
             None,
             output_type,
             s.max_replicas,
             &s.pod,
             if s.source_type.is_some() {
-                &None
+                None
             } else {
-                &s.image
+                s.image.as_deref()
             },
             "JAVA",
             None,

@@ -42,7 +42,7 @@ pub(crate) fn validate_sink<'c>(
         check_consumer(&mut e, &format!("inputSpecs.{t}"), spec, false);
     }
     if topics.is_empty()
-        && blank(&c.topics_pattern)
+        && blank(c.topics_pattern.as_deref())
         && c.input_specs.as_ref().is_none_or(|m| m.is_empty())
     {
         e.push("inputs", "Must specify at least one topic of input via topicToSerdeClassName, topicsPattern, topicToSchemaType or inputSpecs");
@@ -88,7 +88,7 @@ pub(crate) fn validate_sink<'c>(
             );
         }
     }
-    if !blank(&c.dead_letter_topic) && c.max_message_retries.is_none_or(|r| r <= 0) {
+    if !blank(c.dead_letter_topic.as_deref()) && c.max_message_retries.is_none_or(|r| r <= 0) {
         e.push(
             "deadLetterTopic",
             "Dead Letter Topic specified, however max retries is set to infinity",
@@ -145,14 +145,14 @@ pub(crate) fn validate_source<'c>(
         );
     }
     check_resources(&mut e, &c.resources, worker);
-    if !blank(&c.serde_class_name) && !blank(&c.schema_type) {
+    if !blank(c.serde_class_name.as_deref()) && !blank(c.schema_type.as_deref()) {
         e.push(
             "schemaType",
             "Only one of serdeClassName or schemaType should be set",
         );
     }
     if let Some(b) = &c.batch_source_config {
-        if blank(&b.discovery_triggerer_class_name) {
+        if blank(b.discovery_triggerer_class_name.as_deref()) {
             e.push(
                 "batchSourceConfig.discoveryTriggererClassName",
                 "BatchSourceConfig does not specify Discovery Trigger ClassName",
@@ -164,7 +164,7 @@ pub(crate) fn validate_source<'c>(
         .as_ref()
         .and_then(|p| p.crypto_config.as_ref())
     {
-        if blank(&crypto.crypto_key_reader_class_name) {
+        if blank(crypto.crypto_key_reader_class_name.as_deref()) {
             e.push(
                 "producerConfig.cryptoConfig.cryptoKeyReaderClassName",
                 "CryptoKeyReader class name required",

@@ -32,10 +32,10 @@ pub(crate) fn validate_function<'c>(
             "runtime",
             "Function language runtime is either not set or cannot be determined",
         ),
-        Some(Runtime::Python) if blank(&c.class_name) => {
+        Some(Runtime::Python) if blank(c.class_name.as_deref()) => {
             e.push("className", "Function classname cannot be null")
         }
-        Some(Runtime::Java) if blank(&c.class_name) => {
+        Some(Runtime::Java) if blank(c.class_name.as_deref()) => {
             e.push("className", "Function class name is not provided.")
         }
         _ => {}
@@ -63,7 +63,7 @@ pub(crate) fn validate_function<'c>(
         check_consumer(&mut e, &format!("inputSpecs.{t}"), spec, true);
     }
     if topics.is_empty()
-        && blank(&c.topics_pattern)
+        && blank(c.topics_pattern.as_deref())
         && c.input_specs.as_ref().is_none_or(|m| m.is_empty())
     {
         e.push("inputs", "No input topic(s) specified for the function");
@@ -127,7 +127,7 @@ pub(crate) fn validate_function<'c>(
             "MaxMessageRetries and Effectively once don't gel well",
         );
     }
-    if !blank(&c.dead_letter_topic) && c.max_message_retries.is_none_or(|r| r < 0) {
+    if !blank(c.dead_letter_topic.as_deref()) && c.max_message_retries.is_none_or(|r| r < 0) {
         e.push(
             "deadLetterTopic",
             "Dead Letter Topic specified, however max retries is set to infinity",
@@ -169,7 +169,7 @@ pub(crate) fn validate_function<'c>(
     }
     if let Some(p) = &c.producer_config {
         if let Some(crypto) = &p.crypto_config {
-            if blank(&crypto.crypto_key_reader_class_name) {
+            if blank(crypto.crypto_key_reader_class_name.as_deref()) {
                 e.push(
                     "producerConfig.cryptoConfig.cryptoKeyReaderClassName",
                     "CryptoKeyReader class name required",
@@ -184,8 +184,8 @@ pub(crate) fn validate_function<'c>(
         }
     }
     if runtime == Some(Runtime::Java)
-        && !blank(&c.output_schema_type)
-        && !blank(&c.output_serde_class_name)
+        && !blank(c.output_schema_type.as_deref())
+        && !blank(c.output_serde_class_name.as_deref())
     {
         e.push(
             "outputSchemaType",

@@ -128,8 +128,8 @@ fn finish<'c, C, P>(
     }
 }
 
-pub(crate) fn blank(s: &Option<String>) -> bool {
-    s.as_deref().is_none_or(|v| v.trim().is_empty())
+pub(crate) fn blank(s: Option<&str>) -> bool {
+    s.is_none_or(|v| v.trim().is_empty())
 }
 
 /// Pulsar's topic name check: `[persistent|non-persistent]://tenant/namespace/topic`, or a
@@ -264,7 +264,7 @@ pub(crate) fn check_consumer(
         );
     }
     if let Some(crypto) = &c.crypto_config {
-        if blank(&crypto.crypto_key_reader_class_name) {
+        if blank(crypto.crypto_key_reader_class_name.as_deref()) {
             e.push(
                 &format!("{path}.cryptoConfig.cryptoKeyReaderClassName"),
                 "CryptoKeyReader class name required",
@@ -272,14 +272,14 @@ pub(crate) fn check_consumer(
         }
     }
     if let Some(p) = &c.message_payload_processor_config {
-        if blank(&p.class_name) {
+        if blank(p.class_name.as_deref()) {
             e.push(
                 &format!("{path}.messagePayloadProcessorConfig.className"),
                 "MessagePayloadProcessor class name required",
             );
         }
     }
-    if !blank(&c.schema_type) && !blank(&c.serde_class_name) {
+    if !blank(c.schema_type.as_deref()) && !blank(c.serde_class_name.as_deref()) {
         e.push(
             path,
             if java_style {
@@ -321,7 +321,7 @@ pub(crate) fn check_window(e: &mut ValidationErrors, w: &WindowConfig) {
             format!("Sliding interval must be positive [{n}]"),
         );
     }
-    if !blank(&w.timestamp_extractor_class_name) {
+    if !blank(w.timestamp_extractor_class_name.as_deref()) {
         if let Some(n) = w.max_lag_ms.filter(|n| *n < 0) {
             e.push(
                 &format!("{p}.maxLagMs"),
