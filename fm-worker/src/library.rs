@@ -335,7 +335,7 @@ impl Library {
         let unreadable = |e: fm_convert::parse::ParseError| {
             Rejected::Unreadable(Issue {
                 path: e.path,
-                message: hide_values(&e.message),
+                message: e.message,
             })
         };
         let ids = (
@@ -445,33 +445,8 @@ fn rejected(e: ConvertError) -> Rejected {
 pub fn parse_document(text: &str) -> Result<Value, Issue> {
     fm_convert::parse::parse::<Value>(text).map_err(|e| Issue {
         path: e.path,
-        message: hide_values(&e.message),
+        message: e.message,
     })
-}
-
-/// Replaces the value serde quotes in `unknown variant `…`` (the parser already hides the values
-/// of its `invalid type/value: string` messages): a secret sent in the wrong field never reaches
-/// an answer or a log line.
-pub fn hide_values(message: &str) -> String {
-    const MARK: &str = "unknown variant `";
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find(MARK) {
-        let (head, tail) = rest.split_at(i + MARK.len());
-        out.push_str(head.strip_suffix('`').unwrap_or(head));
-        match tail.find('`') {
-            Some(j) => {
-                out.push_str("(value not shown)");
-                rest = tail.get(j + 1..).unwrap_or_default();
-            }
-            None => {
-                out.push_str("(value not shown)");
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Where each kind lives in the API server.
