@@ -16,7 +16,8 @@ use crate::convert::{
 use crate::front_door::{Request, Worker};
 use crate::naming::ComponentKind;
 use crate::options::parse_custom_runtime_options;
-use crate::package::{connector_package, function_package, function_runtime};
+use crate::package::{connector_package, function_package, function_runtime, ConnectorPackage};
+use crate::validate::Connector;
 use fm_model::pulsar::{
     ConsumerConfig, CryptoConfig, FunctionConfig, ProducerConfig, Resources, Runtime, SinkConfig,
     SourceConfig,
@@ -26,9 +27,7 @@ use serde_json::Value;
 
 /// Tenant, namespace and name after Pulsar's defaults.
 fn identity(
-    tenant: Option<&str>,
-    namespace: Option<&str>,
-    name: Option<&str>,
+    (tenant, namespace, name): (Option<&str>, Option<&str>, Option<&str>),
 ) -> (String, String, String) {
     (
         non_empty(tenant).unwrap_or_else(|| "public".into()),
@@ -217,11 +216,11 @@ pub fn normalize_function(
     worker: &Worker,
     request: &Request,
 ) -> FunctionConfig {
-    let (tenant, namespace, name) = identity(
+    let (tenant, namespace, name) = identity((
         c.tenant.as_deref(),
         c.namespace.as_deref(),
         c.name.as_deref(),
-    );
+    ));
     let runtime = function_runtime(c);
     let parallelism = c.parallelism.unwrap_or(1);
     let package = function_package(c, worker, request)
@@ -320,22 +319,22 @@ fn connector_archive(
     Some(pkg.location.unwrap_or(pkg.jar))
 }
 
+/// A connector's package, when it resolves.
+fn connector_parts(
+    kind: ComponentKind,
+    c: &impl Connector,
+    worker: &Worker,
+    request: &Request,
+) -> Option<ConnectorPackage> {
+    let (archive, class) = c.package();
+    connector_package(kind, archive, class, worker, request).ok()
+}
+
 /// The canonical form of a valid SinkConfig (see the module docs).
 pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> SinkConfig {
-    let (tenant, namespace, name) = identity(
-        c.tenant.as_deref(),
-        c.namespace.as_deref(),
-        c.name.as_deref(),
-    );
+    let (tenant, namespace, name) = identity(c.ids());
     let parallelism = c.parallelism.unwrap_or(1);
-    let pkg = connector_package(
-        ComponentKind::Sink,
-        c.archive.as_deref(),
-        c.class_name.as_deref(),
-        worker,
-        request,
-    )
-    .ok();
+    let pkg = connector_parts(ComponentKind::Sink, c, worker, request);
     let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
     let cro = parse_custom_runtime_options(c.custom_runtime_options.as_deref()).unwrap_or_default();
     let mut specs = sink_input_specs(c);
@@ -458,20 +457,9 @@ fn connector_options(
 
 /// The canonical form of a valid SourceConfig (see the module docs).
 pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) -> SourceConfig {
-    let (tenant, namespace, name) = identity(
-        c.tenant.as_deref(),
-        c.namespace.as_deref(),
-        c.name.as_deref(),
-    );
+    let (tenant, namespace, name) = identity(c.ids());
     let parallelism = c.parallelism.unwrap_or(1);
-    let pkg = connector_package(
-        ComponentKind::Source,
-        c.archive.as_deref(),
-        c.class_name.as_deref(),
-        worker,
-        request,
-    )
-    .ok();
+    let pkg = connector_parts(ComponentKind::Source, c, worker, request);
     let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
     let mut serde = non_empty(c.serde_class_name.as_deref());
     let mut schema = non_empty(c.schema_type.as_deref());

@@ -20,9 +20,9 @@ use fm_model::crd::{
     SubscriptionPosition, WindowProcessingGuarantee,
 };
 use fm_model::pulsar::{
-    BatchSourceConfig, CompressionType, ConsumerConfig, CryptoConfig, FunctionConfig,
-    ProcessingGuarantees, ProducerConfig, Resources, Runtime, SinkConfig, SourceConfig,
-    SubscriptionInitialPosition, WindowConfig, WindowProcessingGuarantees,
+    BatchSourceConfig, ConsumerConfig, CryptoConfig, FunctionConfig, ProcessingGuarantees,
+    ProducerConfig, Resources, Runtime, SinkConfig, SourceConfig, SubscriptionInitialPosition,
+    WindowConfig, WindowProcessingGuarantees,
 };
 use fm_model::worker::{
     CustomRuntimeOptions, HpaSpec, VpaContainerPolicy, VpaSpecOptions, VpaUpdatePolicy,
@@ -157,10 +157,7 @@ fn producer(p: &Option<CrdProducer>) -> Option<ProducerConfig> {
         use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
         crypto_config: p.crypto_config.as_ref().map(crypto),
         batch_builder: p.batch_builder.clone().filter(|b| !b.is_empty()),
-        compression_type: p
-            .compression_type
-            .and_then(|c| serde_json::to_value(c).ok())
-            .and_then(|v| serde_json::from_value::<CompressionType>(v).ok()),
+        compression_type: p.compression_type,
         batching_config: None,
     })
 }

@@ -172,10 +172,7 @@ pub(crate) fn producer(p: &Option<ProducerConfig>, batch_builder: Option<&str>) 
             .filter(|b| !b.is_empty())
             .or(p.batch_builder.clone())
             .filter(|b| !b.is_empty()),
-        compression_type: p
-            .compression_type
-            .and_then(|c| serde_json::to_value(c).ok())
-            .and_then(|v| serde_json::from_value(v).ok()),
+        compression_type: p.compression_type,
     }
 }
 
