@@ -1,6 +1,13 @@
 //! Issue 14 from the outside: `fmesh convert --from crd` takes each resource's kind from the
 //! document and reads what `kubectl get -o yaml` prints (one resource, a `List` of mixed kinds,
 //! several documents); the warnings of a conversion go to standard error.
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -290,29 +290,21 @@ pub(crate) fn cleanup_subscription(c: Option<bool>) -> Option<bool> {
 }
 
 /// The webhook's tenant for an absent or empty `spec.tenant`.
-pub(crate) fn tenant(t: &Option<String>) -> Option<String> {
-    Some(
-        t.clone()
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "public".into()),
-    )
+pub(crate) fn tenant(t: Option<&str>) -> Option<String> {
+    Some(t.filter(|t| !t.is_empty()).unwrap_or("public").to_owned())
 }
 
 /// The webhook's namespace for an absent or empty `spec.namespace`.
-pub(crate) fn namespace(n: &Option<String>) -> Option<String> {
-    Some(
-        n.clone()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "default".into()),
-    )
+pub(crate) fn namespace(n: Option<&str>) -> Option<String> {
+    Some(n.filter(|n| !n.is_empty()).unwrap_or("default").to_owned())
 }
 
 /// The webhook's cluster for an absent or empty `spec.clusterName`.
-pub(crate) fn cluster(c: &Option<String>) -> Option<String> {
+pub(crate) fn cluster(c: Option<&str>) -> Option<String> {
     Some(
-        c.clone()
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| "kubernetes".into()),
+        c.filter(|c| !c.is_empty())
+            .unwrap_or("kubernetes")
+            .to_owned(),
     )
 }
 
@@ -379,16 +371,16 @@ pub const RUNNER_WORKING_DIR: &str = "/pulsar/";
 /// conversion takes an absolute path as a file in the image, a relative one as a local file).
 pub(crate) fn function_package(
     path: &str,
-    location: &Option<String>,
+    location: Option<&str>,
     field: &str,
 ) -> Result<String, ReverseError> {
-    if let Some(l) = location.as_ref().filter(|l| !l.is_empty()) {
+    if let Some(l) = location.filter(|l| !l.is_empty()) {
         return if l.contains("://") || is_storage_path(l) {
-            Ok(l.clone())
+            Ok(l.to_owned())
         } else {
             Err(ReverseError::UnsupportedLocation {
                 path: format!("{field}Location"),
-                value: l.clone(),
+                value: l.to_owned(),
             })
         };
     }
@@ -404,9 +396,9 @@ pub(crate) fn function_package(
 /// instead of reading it as an uploaded file in the download directory.
 pub(crate) fn archive(
     java: &Option<JavaRuntime>,
-    builtin: &Option<String>,
+    builtin: Option<&str>,
 ) -> Result<Option<String>, ReverseError> {
-    if let Some(name) = builtin.as_ref().filter(|n| !n.is_empty()) {
+    if let Some(name) = builtin.filter(|n| !n.is_empty()) {
         return Ok(Some(format!("builtin://{name}")));
     }
     let Some(j) = java.as_ref() else {

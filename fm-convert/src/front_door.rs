@@ -186,20 +186,24 @@ impl WorkerBuilder {
 /// What fm-auth needs from `functions_worker.yml`.
 fn auth_settings(w: &WorkerConfig) -> AuthSettings {
     let c = &w.functions_worker_service_custom_configs;
-    let non_empty = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+    let non_empty = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
     AuthSettings {
         authentication_enabled: w.authentication_enabled,
-        broker_client_authentication_plugin: non_empty(&w.broker_client_authentication_plugin),
+        broker_client_authentication_plugin: non_empty(
+            w.broker_client_authentication_plugin.as_deref(),
+        ),
         broker_client_authentication_parameters: w
             .broker_client_authentication_parameters
             .clone()
             .filter(|p| !p.is_empty()),
         using_insecure_auth: c.using_insecure_auth,
-        oauth2_secret_name: non_empty(&c.oauth2_secret_name),
-        oauth2_secret_annotation_key: non_empty(&c.oauth2_secret_annotation_key)
+        oauth2_secret_name: non_empty(c.oauth2_secret_name.as_deref()),
+        oauth2_secret_annotation_key: non_empty(c.oauth2_secret_annotation_key.as_deref())
             .unwrap_or_else(|| fm_auth::DEFAULT_OAUTH2_SECRET_ANNOTATION_KEY.to_string()),
         tls_enabled: w.tls_enabled,
-        broker_client_trust_certs_file_path: non_empty(&w.broker_client_trust_certs_file_path),
+        broker_client_trust_certs_file_path: non_empty(
+            w.broker_client_trust_certs_file_path.as_deref(),
+        ),
         broker_client_trust_certs_pem: None,
         tls_allow_insecure_connection: w.tls_allow_insecure_connection,
         tls_enable_hostname_verification: w.tls_enable_hostname_verification,

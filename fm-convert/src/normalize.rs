@@ -16,7 +16,8 @@ use crate::convert::{
 use crate::front_door::{Request, Worker};
 use crate::naming::ComponentKind;
 use crate::options::parse_custom_runtime_options;
-use crate::package::{connector_package, function_package, function_runtime};
+use crate::package::{connector_package, function_package, function_runtime, ConnectorPackage};
+use crate::validate::Connector;
 use fm_model::pulsar::{
     ConsumerConfig, CryptoConfig, FunctionConfig, ProcessingGuarantees, ProducerConfig, Resources,
     Runtime, SinkConfig, SourceConfig, WindowProcessingGuarantees,
@@ -26,19 +27,17 @@ use serde_json::Value;
 
 /// Tenant, namespace and name after Pulsar's defaults.
 fn identity(
-    tenant: &Option<String>,
-    namespace: &Option<String>,
-    name: &Option<String>,
+    (tenant, namespace, name): (Option<&str>, Option<&str>, Option<&str>),
 ) -> (String, String, String) {
     (
         non_empty(tenant).unwrap_or_else(|| "public".into()),
         non_empty(namespace).unwrap_or_else(|| "default".into()),
-        name.clone().unwrap_or_default(),
+        name.unwrap_or_default().to_owned(),
     )
 }
 
-fn non_empty(s: &Option<String>) -> Option<String> {
-    s.clone().filter(|v| !v.is_empty())
+fn non_empty(s: Option<&str>) -> Option<String> {
+    s.filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
 fn crypto(c: &CryptoConfig) -> CryptoConfig {
@@ -55,8 +54,8 @@ fn crypto(c: &CryptoConfig) -> CryptoConfig {
 
 fn consumer(c: &ConsumerConfig) -> ConsumerConfig {
     ConsumerConfig {
-        schema_type: non_empty(&c.schema_type),
-        serde_class_name: non_empty(&c.serde_class_name),
+        schema_type: non_empty(c.schema_type.as_deref()),
+        serde_class_name: non_empty(c.serde_class_name.as_deref()),
         crypto_config: c.crypto_config.as_ref().map(crypto),
         message_payload_processor_config: None,
         pool_messages: false,
@@ -64,7 +63,7 @@ fn consumer(c: &ConsumerConfig) -> ConsumerConfig {
     }
 }
 
-fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> Option<ProducerConfig> {
+fn producer(p: &Option<ProducerConfig>, batch_builder: Option<&str>) -> Option<ProducerConfig> {
     let p = p.clone().unwrap_or_default();
     Some(ProducerConfig {
         max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
@@ -73,7 +72,7 @@ fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> Optio
             .filter(|n| *n != 0),
         use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
         crypto_config: p.crypto_config.as_ref().map(crypto),
-        batch_builder: non_empty(batch_builder).or(non_empty(&p.batch_builder)),
+        batch_builder: non_empty(batch_builder).or(non_empty(p.batch_builder.as_deref())),
         compression_type: p.compression_type,
         batching_config: None,
     })
@@ -94,13 +93,13 @@ fn secrets(s: &Option<serde_json::Map<String, Value>>) -> Option<serde_json::Map
 /// The effective custom runtime options, as the reverse conversion reads them back.
 fn options(
     kind: ComponentKind,
-    raw: &Option<String>,
+    raw: Option<&str>,
     parallelism: i32,
     runtime: Option<Runtime>,
     worker: &Worker,
     type_hints: (Option<String>, Option<String>),
 ) -> Option<String> {
-    let o = parse_custom_runtime_options(raw.as_deref()).unwrap_or_default();
+    let o = parse_custom_runtime_options(raw).unwrap_or_default();
     let custom = &worker.config.functions_worker_service_custom_configs;
     let trusted = custom.enable_trusted_mode;
     let base = worker_env(kind, &worker.config);
@@ -205,7 +204,7 @@ fn options(
         .cloned();
     let image = runner_image(&worker.config, key, &o);
     let (runner_image, tag) =
-        crate::convert::classify_image(image.as_ref(), configured.as_ref(), trusted);
+        crate::convert::classify_image(image.as_deref(), configured.as_ref(), trusted);
     n.runner_image = runner_image;
     n.runner_image_tag = tag;
     (n != CustomRuntimeOptions::default()).then(|| serde_json::to_string(&n).unwrap_or_default())
@@ -217,20 +216,24 @@ pub fn normalize_function(
     worker: &Worker,
     request: &Request,
 ) -> FunctionConfig {
-    let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
+    let (tenant, namespace, name) = identity((
+        c.tenant.as_deref(),
+        c.namespace.as_deref(),
+        c.name.as_deref(),
+    ));
     let runtime = function_runtime(c);
     let parallelism = c.parallelism.unwrap_or(1);
     let package = function_package(c, worker, request)
         .ok()
         .map(|p| p.location.unwrap_or(p.path));
-    let output = non_empty(&c.output);
+    let output = non_empty(c.output.as_deref());
     let window = c
         .window_config
         .as_ref()
-        .map(|w| infer_window(w, &c.class_name, c.processing_guarantees));
+        .map(|w| infer_window(w, c.class_name.as_deref(), c.processing_guarantees));
     let retries = c.max_message_retries.filter(|r| *r >= 0);
     FunctionConfig {
-        runtime_flags: non_empty(&c.runtime_flags),
+        runtime_flags: non_empty(c.runtime_flags.as_deref()),
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
@@ -254,11 +257,11 @@ pub fn normalize_function(
         .filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
         input_type_class_name: None,
         output,
-        producer_config: producer(&c.producer_config, &c.batch_builder),
-        output_schema_type: non_empty(&c.output_schema_type),
+        producer_config: producer(&c.producer_config, c.batch_builder.as_deref()),
+        output_schema_type: non_empty(c.output_schema_type.as_deref()),
         output_type_class_name: None,
-        output_serde_class_name: non_empty(&c.output_serde_class_name),
-        log_topic: non_empty(&c.log_topic),
+        output_serde_class_name: non_empty(c.output_serde_class_name.as_deref()),
+        log_topic: non_empty(c.log_topic.as_deref()),
         // A window function shows its window config's guarantee (Pulsar's GET).
         processing_guarantees: match &window {
             Some(w) => w.processing_guarantees.map(|g| match g {
@@ -279,7 +282,7 @@ pub fn normalize_function(
         runtime,
         auto_ack: Some(window.is_none() && c.auto_ack.unwrap_or(true)),
         max_message_retries: retries,
-        dead_letter_topic: non_empty(&c.dead_letter_topic).filter(|_| retries.is_some()),
+        dead_letter_topic: non_empty(c.dead_letter_topic.as_deref()).filter(|_| retries.is_some()),
         sub_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
         parallelism: Some(parallelism),
         resources: resources(&c.resources, worker),
@@ -293,13 +296,13 @@ pub fn normalize_function(
         cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
         custom_runtime_options: options(
             ComponentKind::Function,
-            &c.custom_runtime_options,
+            c.custom_runtime_options.as_deref(),
             parallelism,
             runtime,
             worker,
             (
-                non_empty(&c.input_type_class_name),
-                non_empty(&c.output_type_class_name),
+                non_empty(c.input_type_class_name.as_deref()),
+                non_empty(c.output_type_class_name.as_deref()),
             ),
         ),
         max_pending_async_requests: c.max_pending_async_requests,
@@ -311,31 +314,34 @@ pub fn normalize_function(
 
 fn connector_archive(
     kind: ComponentKind,
-    archive: &Option<String>,
-    class: &Option<String>,
+    archive: Option<&str>,
+    class: Option<&str>,
     worker: &Worker,
     request: &Request,
 ) -> Option<String> {
-    let pkg =
-        connector_package(kind, archive.as_deref(), class.as_deref(), worker, request).ok()?;
+    let pkg = connector_package(kind, archive, class, worker, request).ok()?;
     if pkg.builtin.is_some() {
-        return archive.clone();
+        return archive.map(str::to_owned);
     }
     Some(pkg.location.unwrap_or(pkg.jar))
 }
 
+/// A connector's package, when it resolves.
+fn connector_parts(
+    kind: ComponentKind,
+    c: &impl Connector,
+    worker: &Worker,
+    request: &Request,
+) -> Option<ConnectorPackage> {
+    let (archive, class) = c.package();
+    connector_package(kind, archive, class, worker, request).ok()
+}
+
 /// The canonical form of a valid SinkConfig (see the module docs).
 pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> SinkConfig {
-    let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
+    let (tenant, namespace, name) = identity(c.ids());
     let parallelism = c.parallelism.unwrap_or(1);
-    let pkg = connector_package(
-        ComponentKind::Sink,
-        c.archive.as_deref(),
-        c.class_name.as_deref(),
-        worker,
-        request,
-    )
-    .ok();
+    let pkg = connector_parts(ComponentKind::Sink, c, worker, request);
     let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
     let cro = parse_custom_runtime_options(c.custom_runtime_options.as_deref()).unwrap_or_default();
     let mut specs = sink_input_specs(c);
@@ -354,7 +360,7 @@ pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> Sin
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(&c.class_name)
+        class_name: non_empty(c.class_name.as_deref())
             .or_else(|| builtin.as_ref().and_then(|d| d.sink_class.clone())),
         source_subscription_name: c
             .source_subscription_name
@@ -374,7 +380,7 @@ pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> Sin
         )
         .filter(|m: &std::collections::BTreeMap<_, _>| !m.is_empty()),
         max_message_retries: retries,
-        dead_letter_topic: non_empty(&c.dead_letter_topic).filter(|_| retries.is_some()),
+        dead_letter_topic: non_empty(c.dead_letter_topic.as_deref()).filter(|_| retries.is_some()),
         configs: Some(c.configs.clone().unwrap_or_default()),
         secrets: secrets(&c.secrets),
         parallelism: Some(parallelism),
@@ -388,18 +394,18 @@ pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> Sin
         sink_type: None,
         archive: connector_archive(
             ComponentKind::Sink,
-            &c.archive,
-            &c.class_name,
+            c.archive.as_deref(),
+            c.class_name.as_deref(),
             worker,
             request,
         ),
         cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
-        runtime_flags: non_empty(&c.runtime_flags),
+        runtime_flags: non_empty(c.runtime_flags.as_deref()),
         custom_runtime_options: sink_options(c, parallelism, builtin.is_some(), worker),
         transform_function: None,
         transform_function_class_name: None,
         transform_function_config: None,
-        log_topic: non_empty(&c.log_topic),
+        log_topic: non_empty(c.log_topic.as_deref()),
     }
 }
 
@@ -411,7 +417,7 @@ fn sink_options(
 ) -> Option<String> {
     connector_options(
         ComponentKind::Sink,
-        &c.custom_runtime_options,
+        c.custom_runtime_options.as_deref(),
         parallelism,
         builtin,
         worker,
@@ -420,7 +426,7 @@ fn sink_options(
 
 fn connector_options(
     kind: ComponentKind,
-    raw: &Option<String>,
+    raw: Option<&str>,
     parallelism: i32,
     builtin: bool,
     worker: &Worker,
@@ -444,7 +450,7 @@ fn connector_options(
             .config
             .functions_worker_service_custom_configs
             .enable_trusted_mode
-            || parse_custom_runtime_options(raw.as_deref())
+            || parse_custom_runtime_options(raw)
                 .map(|r| r.managed)
                 .unwrap_or(true);
     }
@@ -458,19 +464,12 @@ fn connector_options(
 
 /// The canonical form of a valid SourceConfig (see the module docs).
 pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) -> SourceConfig {
-    let (tenant, namespace, name) = identity(&c.tenant, &c.namespace, &c.name);
+    let (tenant, namespace, name) = identity(c.ids());
     let parallelism = c.parallelism.unwrap_or(1);
-    let pkg = connector_package(
-        ComponentKind::Source,
-        c.archive.as_deref(),
-        c.class_name.as_deref(),
-        worker,
-        request,
-    )
-    .ok();
+    let pkg = connector_parts(ComponentKind::Source, c, worker, request);
     let builtin = pkg.as_ref().and_then(|p| p.builtin.clone());
-    let mut serde = non_empty(&c.serde_class_name);
-    let mut schema = non_empty(&c.schema_type);
+    let mut serde = non_empty(c.serde_class_name.as_deref());
+    let mut schema = non_empty(c.schema_type.as_deref());
     if let Some(def) = &builtin {
         if serde.is_none() && schema.is_none() {
             serde = def.default_serde_class_name.clone();
@@ -481,10 +480,10 @@ pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) ->
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(&c.class_name)
+        class_name: non_empty(c.class_name.as_deref())
             .or_else(|| builtin.as_ref().and_then(|d| d.source_class.clone())),
         topic_name: c.topic_name.clone(),
-        producer_config: producer(&c.producer_config, &c.batch_builder),
+        producer_config: producer(&c.producer_config, c.batch_builder.as_deref()),
         serde_class_name: serde,
         schema_type: schema,
         configs: Some(c.configs.clone().unwrap_or_default()),
@@ -495,15 +494,15 @@ pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) ->
         source_type: None,
         archive: connector_archive(
             ComponentKind::Source,
-            &c.archive,
-            &c.class_name,
+            c.archive.as_deref(),
+            c.class_name.as_deref(),
             worker,
             request,
         ),
-        runtime_flags: non_empty(&c.runtime_flags),
+        runtime_flags: non_empty(c.runtime_flags.as_deref()),
         custom_runtime_options: connector_options(
             ComponentKind::Source,
-            &c.custom_runtime_options,
+            c.custom_runtime_options.as_deref(),
             parallelism,
             builtin.is_some(),
             worker,
@@ -517,6 +516,6 @@ pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) ->
             }
         }),
         batch_builder: None,
-        log_topic: non_empty(&c.log_topic),
+        log_topic: non_empty(c.log_topic.as_deref()),
     }
 }

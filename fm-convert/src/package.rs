@@ -10,12 +10,12 @@ use fm_model::ComponentKind;
 /// Runtime of a function as Pulsar infers it: `jar` → JAVA, else `py` → PYTHON, else `go` →
 /// GO (overriding any `runtime` sent), else the `runtime` field.
 pub(crate) fn function_runtime(c: &FunctionConfig) -> Option<Runtime> {
-    let set = |s: &Option<String>| s.as_deref().is_some_and(|v| !v.is_empty());
-    if set(&c.jar) {
+    let set = |s: Option<&str>| s.is_some_and(|v| !v.is_empty());
+    if set(c.jar.as_deref()) {
         Some(Runtime::Java)
-    } else if set(&c.py) {
+    } else if set(c.py.as_deref()) {
         Some(Runtime::Python)
-    } else if set(&c.go) {
+    } else if set(c.go.as_deref()) {
         Some(Runtime::Go)
     } else {
         c.runtime

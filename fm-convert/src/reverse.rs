@@ -20,9 +20,8 @@ use fm_model::crd::{
     PodPolicy, ProcessingGuarantee, ProducerConfig as CrdProducer, Sink, Source,
 };
 use fm_model::pulsar::{
-    BatchSourceConfig, CompressionType, ConsumerConfig, CryptoConfig, FunctionConfig,
-    ProcessingGuarantees, ProducerConfig, Resources, Runtime, SinkConfig, SourceConfig,
-    WindowConfig,
+    BatchSourceConfig, ConsumerConfig, CryptoConfig, FunctionConfig, ProcessingGuarantees,
+    ProducerConfig, Resources, Runtime, SinkConfig, SourceConfig, WindowConfig,
 };
 use fm_model::worker::{
     CustomRuntimeOptions, HpaSpec, VpaContainerPolicy, VpaSpecOptions, VpaUpdatePolicy,
@@ -32,7 +31,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-fn pulsar_name(meta: &ObjectMeta, spec_name: &Option<String>) -> Option<String> {
+fn pulsar_name(meta: &ObjectMeta, spec_name: Option<&str>) -> Option<String> {
     let labels = meta.labels.as_ref();
     labels
         .and_then(|l| {
@@ -40,7 +39,7 @@ fn pulsar_name(meta: &ObjectMeta, spec_name: &Option<String>) -> Option<String> 
                 .or_else(|| l.get("pulsar-component"))
         })
         .cloned()
-        .or_else(|| spec_name.clone())
+        .or_else(|| spec_name.map(str::to_owned))
         .or_else(|| meta.name.clone())
 }
 
@@ -161,10 +160,7 @@ fn producer(p: &Option<CrdProducer>) -> Option<ProducerConfig> {
         use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
         crypto_config: p.crypto_config.as_ref().map(crypto),
         batch_builder: p.batch_builder.clone().filter(|b| !b.is_empty()),
-        compression_type: p
-            .compression_type
-            .and_then(|c| serde_json::to_value(c).ok())
-            .and_then(|v| serde_json::from_value::<CompressionType>(v).ok()),
+        compression_type: p.compression_type,
         batching_config: None,
     })
 }
@@ -194,12 +190,12 @@ fn options(
     kind: ComponentKind,
     worker: &Worker,
     meta: &ObjectMeta,
-    cluster: &Option<String>,
+    cluster: Option<&str>,
     input_type: Option<String>,
     output_type: Option<String>,
     max_replicas: Option<i32>,
     pod: &Option<PodPolicy>,
-    image: &Option<String>,
+    image: Option<&str>,
     runtime_key: &str,
     log: Option<&fm_model::crd::RuntimeLogConfig>,
 ) -> Option<String> {
@@ -211,8 +207,8 @@ fn options(
         ..Default::default()
     };
     let default_cluster = worker.default_cluster();
-    if cluster.is_some() && *cluster != default_cluster {
-        o.cluster_name = cluster.clone();
+    if cluster.is_some() && cluster != default_cluster.as_deref() {
+        o.cluster_name = cluster.map(str::to_owned);
     }
     if let Some(annotations) = &meta.annotations {
         if annotations.get(MANAGED_ANNOTATION).map(String::as_str) == Some("false") {
@@ -297,7 +293,7 @@ fn options(
         .as_ref()
         .and_then(|m| m.get(runtime_key));
     let (runner_image, tag) =
-        crate::convert::classify_image(image.as_ref(), configured, custom.enable_trusted_mode);
+        crate::convert::classify_image(image, configured, custom.enable_trusted_mode);
     o.runner_image = runner_image;
     o.runner_image_tag = tag;
     if let Some(log) = log {
@@ -326,10 +322,10 @@ pub(crate) fn function_config(
     let (inputs, input_specs) = inputs(input);
     let out: OutputConf = s.output.clone().unwrap_or_default();
     let (runtime, jar, py, go, log, key) = if let Some(j) = &s.java {
-        let jar = fidelity::function_package(&j.jar, &j.jar_location, "spec.java.jar")?;
+        let jar = fidelity::function_package(&j.jar, j.jar_location.as_deref(), "spec.java.jar")?;
         (Runtime::Java, Some(jar), None, None, j.log.as_ref(), "JAVA")
     } else if let Some(p) = &s.python {
-        let py = fidelity::function_package(&p.py, &p.py_location, "spec.python.py")?;
+        let py = fidelity::function_package(&p.py, p.py_location.as_deref(), "spec.python.py")?;
         (
             Runtime::Python,
             None,
@@ -339,7 +335,7 @@ pub(crate) fn function_config(
             "PYTHON",
         )
     } else if let Some(g) = &s.golang {
-        let go = fidelity::function_package(&g.go, &g.go_location, "spec.golang.go")?;
+        let go = fidelity::function_package(&g.go, g.go_location.as_deref(), "spec.golang.go")?;
         (Runtime::Go, None, None, Some(go), g.log.as_ref(), "GO")
     } else {
         (Runtime::Java, None, None, None, None, "JAVA")
@@ -371,9 +367,9 @@ pub(crate) fn function_config(
     });
     Ok(FunctionConfig {
         runtime_flags: s.runtime_flags.clone(),
-        tenant: fidelity::tenant(&s.tenant),
-        namespace: fidelity::namespace(&s.namespace),
-        name: pulsar_name(&f.metadata, &s.name),
+        tenant: fidelity::tenant(s.tenant.as_deref()),
+        namespace: fidelity::namespace(s.namespace.as_deref()),
+        name: pulsar_name(&f.metadata, s.name.as_deref()),
         class_name,
         inputs,
         input_specs,
@@ -413,12 +409,12 @@ pub(crate) fn function_config(
             ComponentKind::Function,
             worker,
             &f.metadata,
-            &fidelity::cluster(&s.cluster_name),
+            fidelity::cluster(s.cluster_name.as_deref()).as_deref(),
             input.type_class_name.clone(),
             out.type_class_name.clone(),
             s.max_replicas,
             &s.pod,
-            &s.image,
+            s.image.as_deref(),
             key,
             log,
         ),
@@ -447,9 +443,9 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
             && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
     });
     Ok(SinkConfig {
-        tenant: fidelity::tenant(&s.tenant),
-        namespace: fidelity::namespace(&s.namespace),
-        name: pulsar_name(&k.metadata, &s.name),
+        tenant: fidelity::tenant(s.tenant.as_deref()),
+        namespace: fidelity::namespace(s.namespace.as_deref()),
+        name: pulsar_name(&k.metadata, s.name.as_deref()),
         class_name: s.class_name.clone(),
         source_subscription_name: s.subscription_name.clone(),
         source_subscription_position: fidelity::subscription_position(s.subscription_position),
@@ -467,22 +463,22 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
         auto_ack: Some(s.auto_ack.unwrap_or(true)),
         timeout_ms: s.timeout.map(i64::from),
         negative_ack_redelivery_delay_ms: s.negative_ack_redelivery_delay_ms.map(i64::from),
-        archive: fidelity::archive(&s.java, &s.sink_type)?,
+        archive: fidelity::archive(&s.java, s.sink_type.as_deref())?,
         cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Sink,
             worker,
             &k.metadata,
-            &fidelity::cluster(&s.cluster_name),
+            fidelity::cluster(s.cluster_name.as_deref()).as_deref(),
             input_type,
             None,
             s.max_replicas,
             &s.pod,
             if s.sink_type.is_some() {
-                &None
+                None
             } else {
-                &s.image
+                s.image.as_deref()
             },
             "JAVA",
             None,
@@ -506,9 +502,9 @@ pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig,
             && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
     });
     Ok(SourceConfig {
-        tenant: fidelity::tenant(&s.tenant),
-        namespace: fidelity::namespace(&s.namespace),
-        name: pulsar_name(&k.metadata, &s.name),
+        tenant: fidelity::tenant(s.tenant.as_deref()),
+        namespace: fidelity::namespace(s.namespace.as_deref()),
+        name: pulsar_name(&k.metadata, s.name.as_deref()),
         class_name: s.class_name.clone(),
         topic_name: out.topic.clone(),
         producer_config: producer(&out.producer_conf).or_else(|| Some(fidelity::source_producer())),
@@ -519,21 +515,21 @@ pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig,
         parallelism: s.replicas,
         processing_guarantees: s.processing_guarantee.map(guarantees),
         resources: resources(&s.resources)?,
-        archive: fidelity::archive(&s.java, &s.source_type)?,
+        archive: fidelity::archive(&s.java, s.source_type.as_deref())?,
         runtime_flags: s.runtime_flags.clone(),
         custom_runtime_options: options(
             ComponentKind::Source,
             worker,
             &k.metadata,
-            &fidelity::cluster(&s.cluster_name),
+            fidelity::cluster(s.cluster_name.as_deref()).as_deref(),
             None,
             output_type,
             s.max_replicas,
             &s.pod,
             if s.source_type.is_some() {
-                &None
+                None
             } else {
-                &s.image
+                s.image.as_deref()
             },
             "JAVA",
             None,

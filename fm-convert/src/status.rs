@@ -130,48 +130,65 @@ fn observe(
     (replicas, ready, views)
 }
 
-fn list(v: &[ExceptionInformation]) -> Option<Vec<ExceptionInformation>> {
-    Some(v.to_vec())
+/// A count of exceptions and the latest ones.
+type Exceptions = (i64, Option<Vec<ExceptionInformation>>);
+
+impl InstanceReport {
+    /// The kind's own exception category as Pulsar reports it (user exceptions for a function,
+    /// sink exceptions for a sink, source exceptions for a source), then the other three folded
+    /// into the system exceptions: the counts summed, the lists one after the other.
+    fn exceptions(&self, kind: ComponentKind) -> (Exceptions, Exceptions) {
+        let own = match kind {
+            ComponentKind::Function => 0,
+            ComponentKind::Source => 2,
+            ComponentKind::Sink => 3,
+        };
+        let categories = [
+            (self.num_user_exceptions, &self.latest_user_exceptions),
+            (self.num_system_exceptions, &self.latest_system_exceptions),
+            (self.num_source_exceptions, &self.latest_source_exceptions),
+            (self.num_sink_exceptions, &self.latest_sink_exceptions),
+        ];
+        let mut own_exceptions = (0, Some(Vec::new()));
+        let mut system = (0, Vec::new());
+        for (i, (count, latest)) in categories.into_iter().enumerate() {
+            if i == own {
+                own_exceptions = (count, Some(latest.clone()));
+            } else {
+                system.0 += count;
+                system.1.extend(latest.iter().cloned());
+            }
+        }
+        (own_exceptions, (system.0, Some(system.1)))
+    }
 }
 
-/// A function's Pulsar status.
-pub fn function_status(
-    cluster: &str,
-    image: Option<&str>,
-    statefulset: Option<&StatefulSet>,
-    pods: &[Pod],
+/// The status of one kind: what the cluster says about each instance, then, for a running
+/// instance, what it reports about itself (`fill` writes the kind's counters, given its own and its system exceptions).
+fn component_status<D>(
+    kind: ComponentKind,
+    observed: (&str, Option<&str>, Option<&StatefulSet>, &[Pod]),
     reports: &BTreeMap<i32, InstanceReport>,
-) -> ComponentStatus<FunctionInstanceStatusData> {
-    let (n, running, views) = observe(ComponentKind::Function, cluster, image, statefulset, pods);
+    base: impl Fn(PodView) -> D,
+    fill: impl Fn(&mut D, &InstanceReport, (Exceptions, Exceptions)),
+) -> ComponentStatus<D> {
+    let (cluster, image, statefulset, pods) = observed;
+    let (n, running, views) = observe(kind, cluster, image, statefulset, pods);
     let instances = views
         .into_iter()
-        .map(|(id, v)| {
-            let mut d = FunctionInstanceStatusData {
-                running: v.running,
-                error: v.error,
-                num_restarts: v.restarts,
-                worker_id: v.worker_id,
-                ..Default::default()
-            };
-            if let Some(r) = reports.get(&id).filter(|_| v.running) {
-                d.running = r.running;
-                d.error = Some(r.failure.clone().unwrap_or_default());
-                d.num_received = r.num_received;
-                d.num_successfully_processed = r.num_successfully_processed;
-                d.num_user_exceptions = r.num_user_exceptions;
-                d.latest_user_exceptions = list(&r.latest_user_exceptions);
-                d.num_system_exceptions =
-                    r.num_system_exceptions + r.num_source_exceptions + r.num_sink_exceptions;
-                let mut sys = r.latest_system_exceptions.clone();
-                sys.extend(r.latest_source_exceptions.iter().cloned());
-                sys.extend(r.latest_sink_exceptions.iter().cloned());
-                d.latest_system_exceptions = Some(sys);
-                d.average_latency = r.average_latency;
-                d.last_invocation_time = r.last_invocation_time;
+        .map(|(id, mut v)| {
+            let report = reports.get(&id).filter(|_| v.running);
+            if let Some(r) = report {
+                v.running = r.running;
+                v.error = Some(r.failure.clone().unwrap_or_default());
+            }
+            let mut status = base(v);
+            if let Some(r) = report {
+                fill(&mut status, r, r.exceptions(kind));
             }
             InstanceStatus {
                 instance_id: id,
-                status: d,
+                status,
             }
         })
         .collect();
@@ -182,96 +199,68 @@ pub fn function_status(
     }
 }
 
-/// A sink's Pulsar status.
-pub fn sink_status(
-    cluster: &str,
-    image: Option<&str>,
-    statefulset: Option<&StatefulSet>,
-    pods: &[Pod],
-    reports: &BTreeMap<i32, InstanceReport>,
-) -> ComponentStatus<SinkInstanceStatusData> {
-    let (n, running, views) = observe(ComponentKind::Sink, cluster, image, statefulset, pods);
-    let instances = views
-        .into_iter()
-        .map(|(id, v)| {
-            let mut d = SinkInstanceStatusData {
-                running: v.running,
-                error: v.error,
-                num_restarts: v.restarts,
-                worker_id: v.worker_id,
-                ..Default::default()
-            };
-            if let Some(r) = reports.get(&id).filter(|_| v.running) {
-                d.running = r.running;
-                d.error = Some(r.failure.clone().unwrap_or_default());
-                d.num_read_from_pulsar = r.num_received;
-                d.num_system_exceptions =
-                    r.num_system_exceptions + r.num_user_exceptions + r.num_source_exceptions;
-                let mut sys = r.latest_user_exceptions.clone();
-                sys.extend(r.latest_system_exceptions.iter().cloned());
-                sys.extend(r.latest_source_exceptions.iter().cloned());
-                d.latest_system_exceptions = Some(sys);
-                d.num_sink_exceptions = r.num_sink_exceptions;
-                d.latest_sink_exceptions = list(&r.latest_sink_exceptions);
-                d.num_written_to_sink = r.num_successfully_processed;
-                d.last_received_time = r.last_invocation_time;
-            }
-            InstanceStatus {
-                instance_id: id,
-                status: d,
-            }
-        })
-        .collect();
-    ComponentStatus {
-        num_instances: n,
-        num_running: running,
-        instances,
-    }
+/// The public status functions, one per kind. The instance body starts from the pod's view
+/// (`running`, `error`, `numRestarts`, `workerId`); a running instance's report adds the kind's
+/// own exceptions (`own: count / latest`), the system exceptions, and its received and processed
+/// counts, last time and (for a function) average latency under the kind's field names.
+macro_rules! status_of {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident($kind:ident) -> $data:ident {
+            own: $count:ident / $latest:ident,
+            received: $received:ident, processed: $processed:ident,
+            last: $last:ident $(, latency: $latency:ident)?,
+        }
+    )*) => {$(
+        $(#[$doc])*
+        pub fn $name(
+            cluster: &str,
+            image: Option<&str>,
+            statefulset: Option<&StatefulSet>,
+            pods: &[Pod],
+            reports: &BTreeMap<i32, InstanceReport>,
+        ) -> ComponentStatus<$data> {
+            component_status(
+                ComponentKind::$kind,
+                (cluster, image, statefulset, pods),
+                reports,
+                |v| $data {
+                    running: v.running,
+                    error: v.error,
+                    num_restarts: v.restarts,
+                    worker_id: v.worker_id,
+                    ..Default::default()
+                },
+                |d: &mut $data, r: &InstanceReport, (own, system)| {
+                    (d.$count, d.$latest) = own;
+                    (d.num_system_exceptions, d.latest_system_exceptions) = system;
+                    d.$received = r.num_received;
+                    d.$processed = r.num_successfully_processed;
+                    d.$last = r.last_invocation_time;
+                    $(d.$latency = r.average_latency;)?
+                },
+            )
+        }
+    )*};
 }
 
-/// A source's Pulsar status.
-pub fn source_status(
-    cluster: &str,
-    image: Option<&str>,
-    statefulset: Option<&StatefulSet>,
-    pods: &[Pod],
-    reports: &BTreeMap<i32, InstanceReport>,
-) -> ComponentStatus<SourceInstanceStatusData> {
-    let (n, running, views) = observe(ComponentKind::Source, cluster, image, statefulset, pods);
-    let instances = views
-        .into_iter()
-        .map(|(id, v)| {
-            let mut d = SourceInstanceStatusData {
-                running: v.running,
-                error: v.error,
-                num_restarts: v.restarts,
-                worker_id: v.worker_id,
-                ..Default::default()
-            };
-            if let Some(r) = reports.get(&id).filter(|_| v.running) {
-                d.running = r.running;
-                d.error = Some(r.failure.clone().unwrap_or_default());
-                d.num_received_from_source = r.num_received;
-                d.num_source_exceptions = r.num_source_exceptions;
-                d.latest_source_exceptions = list(&r.latest_source_exceptions);
-                d.num_system_exceptions =
-                    r.num_system_exceptions + r.num_user_exceptions + r.num_sink_exceptions;
-                let mut sys = r.latest_user_exceptions.clone();
-                sys.extend(r.latest_system_exceptions.iter().cloned());
-                sys.extend(r.latest_sink_exceptions.iter().cloned());
-                d.latest_system_exceptions = Some(sys);
-                d.num_written = r.num_successfully_processed;
-                d.last_received_time = r.last_invocation_time;
-            }
-            InstanceStatus {
-                instance_id: id,
-                status: d,
-            }
-        })
-        .collect();
-    ComponentStatus {
-        num_instances: n,
-        num_running: running,
-        instances,
+status_of! {
+    /// A function's Pulsar status.
+    function_status(Function) -> FunctionInstanceStatusData {
+        own: num_user_exceptions / latest_user_exceptions,
+        received: num_received, processed: num_successfully_processed,
+        last: last_invocation_time, latency: average_latency,
+    }
+    /// A sink's Pulsar status.
+    sink_status(Sink) -> SinkInstanceStatusData {
+        own: num_sink_exceptions / latest_sink_exceptions,
+        received: num_read_from_pulsar, processed: num_written_to_sink,
+        last: last_received_time,
+    }
+    /// A source's Pulsar status.
+    source_status(Source) -> SourceInstanceStatusData {
+        own: num_source_exceptions / latest_source_exceptions,
+        received: num_received_from_source, processed: num_written,
+        last: last_received_time,
     }
 }

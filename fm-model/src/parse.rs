@@ -143,23 +143,38 @@ fn path_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> ParseEr
         _ => message,
     };
     ParseError {
-        message: redact_string_value(&message),
+        message: hide_values(&message),
         path,
     }
 }
 
-/// Replaces the quoted value in serde's `invalid type: string "…", expected …` and
-/// `invalid value: string "…", expected …` messages: a secret in the wrong place (a token
-/// where a number belongs) never reaches an error message.
-fn redact_string_value(message: &str) -> String {
+/// Hides the input value serde quotes in its messages (`invalid type: string "…"`,
+/// `invalid value: string "…"`, ``unknown variant `…` ``), keeping what was expected: a secret
+/// sent in the wrong field (a token where a number or an enum value belongs) never reaches an
+/// error message. The field path is reported beside the message.
+pub(crate) fn hide_values(message: &str) -> String {
+    const SHOWN: &str = "(value not shown)";
     for marker in ["invalid type: string \"", "invalid value: string \""] {
         if let Some(start) = message.find(marker) {
             let (head, rest) = message.split_at(start + marker.len() - 1);
             if let Some(end) = rest.rfind("\", expected") {
                 let tail = rest.get(end + 1..).unwrap_or_default();
-                return format!("{} (value not shown){tail}", head.trim_end_matches(' '));
+                return format!("{} {SHOWN}{tail}", head.trim_end_matches(' '));
             }
         }
+    }
+    const VARIANT: &str = "unknown variant `";
+    if let Some(start) = message.find(VARIANT) {
+        let head = message.get(..start + VARIANT.len() - 1).unwrap_or_default();
+        let rest = message.get(start + VARIANT.len()..).unwrap_or_default();
+        // serde writes ``unknown variant `VALUE`, expected …`` (or `, there are no variants`);
+        // the last such end is the value's, whatever backticks the value holds.
+        let end = ["`, expected ", "`, there are no variants"]
+            .iter()
+            .filter_map(|end| rest.rfind(end))
+            .max();
+        let tail = end.and_then(|end| rest.get(end + 1..)).unwrap_or_default();
+        return format!("{head}{SHOWN}{tail}");
     }
     message.to_owned()
 }

@@ -568,20 +568,20 @@ pub struct ConnectorDefinition {
     pub default_serde_class_name: Option<String>,
 }
 
-fn non_blank(v: &Option<String>) -> Option<&str> {
-    v.as_deref().filter(|s| !s.trim().is_empty())
+fn non_blank(v: Option<&str>) -> Option<&str> {
+    v.filter(|s| !s.trim().is_empty())
 }
 
 impl ConnectorDefinition {
     /// `<registry or docker.io/><repository>:<tag or version>` (a trailing `/` is added to the registry).
     pub fn image(&self) -> String {
-        let registry = match non_blank(&self.image_registry) {
+        let registry = match non_blank(self.image_registry.as_deref()) {
             Some(r) if r.ends_with('/') => r.to_string(),
             Some(r) => format!("{r}/"),
             None => "docker.io/".to_string(),
         };
-        let tag = non_blank(&self.image_tag)
-            .or(non_blank(&self.version))
+        let tag = non_blank(self.image_tag.as_deref())
+            .or(non_blank(self.version.as_deref()))
             .unwrap_or("latest");
         format!(
             "{registry}{}:{tag}",
@@ -591,7 +591,7 @@ impl ConnectorDefinition {
 
     /// The connector's path inside its image: `connectors/<jarFullName>` or `connectors/<id>-<version>.nar`.
     pub fn jar(&self) -> String {
-        match non_blank(&self.jar_full_name) {
+        match non_blank(self.jar_full_name.as_deref()) {
             Some(full) => format!("connectors/{full}"),
             None => format!(
                 "connectors/{}-{}.nar",
@@ -603,15 +603,15 @@ impl ConnectorDefinition {
 
     /// Sink type class: `sinkTypeClassName`, else `typeClassName`, else `[B`.
     pub fn sink_type(&self) -> &str {
-        non_blank(&self.sink_type_class_name)
-            .or(non_blank(&self.type_class_name))
+        non_blank(self.sink_type_class_name.as_deref())
+            .or(non_blank(self.type_class_name.as_deref()))
             .unwrap_or(BYTES_TYPE)
     }
 
     /// Source type class: `sourceTypeClassName`, else `typeClassName`, else `[B`.
     pub fn source_type(&self) -> &str {
-        non_blank(&self.source_type_class_name)
-            .or(non_blank(&self.type_class_name))
+        non_blank(self.source_type_class_name.as_deref())
+            .or(non_blank(self.type_class_name.as_deref()))
             .unwrap_or(BYTES_TYPE)
     }
 }

@@ -330,7 +330,7 @@ impl Library {
         let unreadable = |e: fm_convert::parse::ParseError| {
             Rejected::Unreadable(Issue {
                 path: e.path,
-                message: hide_values(&e.message),
+                message: e.message,
             })
         };
         let ids = (
@@ -440,7 +440,7 @@ fn rejected(e: ConvertError) -> Rejected {
 pub fn parse_document(text: &str) -> Result<Value, Issue> {
     fm_convert::parse::parse::<Value>(text).map_err(|e| Issue {
         path: e.path,
-        message: hide_values(&e.message),
+        message: e.message,
     })
 }
 
@@ -450,38 +450,13 @@ pub fn normalized(kind: Kind, text: &str) -> Result<Value, Rejected> {
     let unreadable = |path: String, message: &str| {
         Rejected::Unreadable(Issue {
             path,
-            message: hide_values(message),
+            message: message.to_owned(),
         })
     };
     AnyConfig::parse(kind, text)
         .map_err(|e| unreadable(e.path, &e.message))?
         .to_value()
         .map_err(|e| unreadable(String::new(), &e.to_string()))
-}
-
-/// Replaces the value serde quotes in `unknown variant `…`` (the parser already hides the values
-/// of its `invalid type/value: string` messages): a secret sent in the wrong field never reaches
-/// an answer or a log line.
-pub fn hide_values(message: &str) -> String {
-    const MARK: &str = "unknown variant `";
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find(MARK) {
-        let (head, tail) = rest.split_at(i + MARK.len());
-        out.push_str(head.strip_suffix('`').unwrap_or(head));
-        match tail.find('`') {
-            Some(j) => {
-                out.push_str("(value not shown)");
-                rest = tail.get(j + 1..).unwrap_or_default();
-            }
-            None => {
-                out.push_str("(value not shown)");
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Where each kind lives in the API server.

@@ -220,7 +220,7 @@ impl FieldHistory {
         Ok(report)
     }
 
-    /// Like [`prune_for_target`], with this history.
+    /// Like [`prune_for_target`](super::prune_for_target), with this history.
     pub fn prune(
         &self,
         kind: ResourceKind,

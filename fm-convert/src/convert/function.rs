@@ -112,7 +112,7 @@ pub(crate) fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, Consu
 /// length; with a timestamp extractor, `maxLagMs` 0 and `watermarkEmitIntervalMs` 1000.
 pub(crate) fn infer_window(
     w: &WindowConfig,
-    class_name: &Option<String>,
+    class_name: Option<&str>,
     g: Option<ProcessingGuarantees>,
 ) -> WindowConfig {
     let mut w = w.clone();
@@ -126,7 +126,7 @@ pub(crate) fn infer_window(
         w.max_lag_ms.get_or_insert(0);
         w.watermark_emit_interval_ms.get_or_insert(1000);
     }
-    w.actual_window_function_class_name = class_name.clone();
+    w.actual_window_function_class_name = class_name.map(str::to_owned);
     w.processing_guarantees = Some(crate::fidelity::window_guarantee_of(g));
     w
 }
@@ -157,7 +157,7 @@ fn window(w: &WindowConfig) -> CrdWindow {
 /// The producer block, always written as the Java worker does (pending counts 0 and
 /// `useThreadLocalProducers` false when unset); a top-level `batchBuilder` wins.
 /// Deliberate fix: the producer's `cryptoConfig` and `compressionType` are carried over.
-pub(crate) fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String>) -> CrdProducer {
+pub(crate) fn producer(p: &Option<ProducerConfig>, batch_builder: Option<&str>) -> CrdProducer {
     let p = p.clone().unwrap_or_default();
     CrdProducer {
         max_pending_messages: Some(p.max_pending_messages.unwrap_or(0)),
@@ -167,14 +167,11 @@ pub(crate) fn producer(p: &Option<ProducerConfig>, batch_builder: &Option<String
         use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
         crypto_config: p.crypto_config.as_ref().map(crypto),
         batch_builder: batch_builder
-            .clone()
+            .map(str::to_owned)
             .filter(|b| !b.is_empty())
             .or(p.batch_builder.clone())
             .filter(|b| !b.is_empty()),
-        compression_type: p
-            .compression_type
-            .and_then(|c| serde_json::to_value(c).ok())
-            .and_then(|v| serde_json::from_value(v).ok()),
+        compression_type: p.compression_type,
     }
 }
 
@@ -199,7 +196,7 @@ pub(crate) fn function_to_resource(
     let windowed = c
         .window_config
         .as_ref()
-        .map(|w| infer_window(w, &c.class_name, g));
+        .map(|w| infer_window(w, c.class_name.as_deref(), g));
     let auto_ack = if windowed.is_some() {
         false
     } else {
@@ -234,7 +231,7 @@ pub(crate) fn function_to_resource(
         topic: output_topic,
         sink_serde_class_name: c.output_serde_class_name.clone().filter(|s| !s.is_empty()),
         sink_schema_type: c.output_schema_type.clone().filter(|s| !s.is_empty()),
-        producer_conf: Some(producer(&c.producer_config, &c.batch_builder)),
+        producer_conf: Some(producer(&c.producer_config, c.batch_builder.as_deref())),
         custom_schema_sinks,
     };
 

@@ -31,7 +31,7 @@ pub(crate) fn runner_image(
 /// How a resource's image reads back: `(runnerImage, runnerImageTag)`. The configured runner
 /// image with another tag is a `runnerImageTag`; any other image is a trusted `runnerImage`.
 pub(crate) fn classify_image(
-    image: Option<&String>,
+    image: Option<&str>,
     configured: Option<&String>,
     trusted: bool,
 ) -> (Option<String>, Option<String>) {
@@ -39,7 +39,7 @@ pub(crate) fn classify_image(
         return (None, None);
     };
     match configured {
-        Some(conf) if conf == img => (None, None),
+        Some(conf) if conf.as_str() == img => (None, None),
         Some(conf)
             if conf.matches(':').count() == 1
                 && img.matches(':').count() == 1
@@ -47,7 +47,7 @@ pub(crate) fn classify_image(
         {
             (None, img.split(':').nth(1).map(str::to_string))
         }
-        _ if trusted => (Some(img.clone()), None),
+        _ if trusted => (Some(img.to_owned()), None),
         _ => (None, None),
     }
 }

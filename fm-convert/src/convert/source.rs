@@ -41,7 +41,7 @@ pub(crate) fn source_to_resource(
         topic: c.topic_name.clone(),
         sink_serde_class_name: serde,
         sink_schema_type: schema,
-        producer_conf: Some(producer(&c.producer_config, &c.batch_builder)),
+        producer_conf: Some(producer(&c.producer_config, c.batch_builder.as_deref())),
         custom_schema_sinks: None,
     };
     let p = parts(

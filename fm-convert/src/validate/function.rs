@@ -1,8 +1,8 @@
 //! Validation of a FunctionConfig: Pulsar's rules with Pulsar's texts, Function Mesh's limits.
 
 use super::{
-    blank, check_consumer, check_resources, check_secrets, check_window, finish, is_valid_topic,
-    start, Validated,
+    blank, check_inputs, check_producer_crypto, check_resources, check_secrets, check_window,
+    finish, is_valid_topic, start, Validated,
 };
 use crate::error::ValidationErrors;
 use crate::front_door::{Request, Worker};
@@ -32,23 +32,15 @@ pub(crate) fn validate_function<'c>(
             "runtime",
             "Function language runtime is either not set or cannot be determined",
         ),
-        Some(Runtime::Python) if blank(&c.class_name) => {
+        Some(Runtime::Python) if blank(c.class_name.as_deref()) => {
             e.push("className", "Function classname cannot be null")
         }
-        Some(Runtime::Java) if blank(&c.class_name) => {
+        Some(Runtime::Java) if blank(c.class_name.as_deref()) => {
             e.push("className", "Function class name is not provided.")
         }
         _ => {}
     }
-    let mut topics: Vec<(String, String)> = Vec::new();
-    for (i, t) in c.inputs.iter().flatten().enumerate() {
-        topics.push((format!("inputs[{i}]"), t.clone()));
-    }
-    for (t, _) in c.custom_serde_inputs.iter().flatten() {
-        topics.push((format!("customSerdeInputs.{t}"), t.clone()));
-    }
     for (t, v) in c.custom_schema_inputs.iter().flatten() {
-        topics.push((format!("customSchemaInputs.{t}"), t.clone()));
         if serde_json::from_str::<ConsumerConfig>(v).is_err() {
             e.push(
                 &format!("customSchemaInputs.{t}"),
@@ -56,23 +48,17 @@ pub(crate) fn validate_function<'c>(
             );
         }
     }
-    for (t, spec) in c.input_specs.iter().flatten() {
-        if !spec.regex_pattern {
-            topics.push((format!("inputSpecs.{t}"), t.clone()));
-        }
-        check_consumer(&mut e, &format!("inputSpecs.{t}"), spec, true);
-    }
-    if topics.is_empty()
-        && blank(&c.topics_pattern)
-        && c.input_specs.as_ref().is_none_or(|m| m.is_empty())
-    {
-        e.push("inputs", "No input topic(s) specified for the function");
-    }
-    for (path, t) in &topics {
-        if !is_valid_topic(t) {
-            e.push(path, format!("Input topic {t} is invalid"));
-        }
-    }
+    let topics = check_inputs(
+        &mut e,
+        c.inputs.as_ref(),
+        [
+            ("customSerdeInputs", c.custom_serde_inputs.as_ref()),
+            ("customSchemaInputs", c.custom_schema_inputs.as_ref()),
+        ],
+        c.topics_pattern.as_deref(),
+        c.input_specs.as_ref(),
+        (true, "No input topic(s) specified for the function"),
+    );
     if let Some(out) = c.output.as_deref().filter(|o| !o.is_empty()) {
         if !is_valid_topic(out) {
             e.push("output", format!("Output topic {out} is invalid"));
@@ -127,7 +113,7 @@ pub(crate) fn validate_function<'c>(
             "MaxMessageRetries and Effectively once don't gel well",
         );
     }
-    if !blank(&c.dead_letter_topic) && c.max_message_retries.is_none_or(|r| r < 0) {
+    if !blank(c.dead_letter_topic.as_deref()) && c.max_message_retries.is_none_or(|r| r < 0) {
         e.push(
             "deadLetterTopic",
             "Dead Letter Topic specified, however max retries is set to infinity",
@@ -167,79 +153,57 @@ pub(crate) fn validate_function<'c>(
     {
         e.push("autoAck", "When Guarantees == ATMOST_ONCE, autoAck must be equal to true. This is a contradictory configuration, autoAck will be removed later. Please refer to PIP: https://github.com/apache/pulsar/issues/15560");
     }
-    if let Some(p) = &c.producer_config {
-        if let Some(crypto) = &p.crypto_config {
-            if blank(&crypto.crypto_key_reader_class_name) {
-                e.push(
-                    "producerConfig.cryptoConfig.cryptoKeyReaderClassName",
-                    "CryptoKeyReader class name required",
-                );
-            }
-            if crypto.encryption_keys.as_ref().is_none_or(|k| k.is_empty()) {
-                e.push(
-                    "producerConfig.cryptoConfig.encryptionKeys",
-                    "Must provide encryption key name for crypto key reader",
-                );
-            }
-        }
-    }
+    check_producer_crypto(&mut e, c.producer_config.as_ref());
     if runtime == Some(Runtime::Java)
-        && !blank(&c.output_schema_type)
-        && !blank(&c.output_serde_class_name)
+        && !blank(c.output_schema_type.as_deref())
+        && !blank(c.output_serde_class_name.as_deref())
     {
         e.push(
             "outputSchemaType",
             "Only one of outputSchemaType or outputSerdeClassName should be set",
         );
     }
-    match runtime {
-        Some(Runtime::Python) => {
-            if g == Some(ProcessingGuarantees::EffectivelyOnce) {
-                e.push(
-                    "processingGuarantees",
-                    "Effectively-once processing guarantees not yet supported in Python",
-                );
-            }
-            if c.window_config.is_some() {
-                e.push(
-                    "windowConfig",
-                    "There is currently no support windowing in python",
-                );
-            }
-            if c.max_message_retries.is_some_and(|r| r >= 0) {
-                e.push(
-                    "maxMessageRetries",
-                    "Message retries not yet supported in python",
-                );
-            }
-        }
-        Some(Runtime::Go) => {
-            if g == Some(ProcessingGuarantees::EffectivelyOnce) {
-                e.push(
-                    "processingGuarantees",
-                    "Effectively-once processing guarantees not yet supported in Go function",
-                );
-            }
-            if c.window_config.is_some() {
-                e.push(
-                    "windowConfig",
-                    "Windowing is not supported in Go function yet",
-                );
-            }
-            if c.max_message_retries.is_some_and(|r| r >= 0) {
-                e.push(
-                    "maxMessageRetries",
-                    "Message retries not yet supported in Go function",
-                );
-            }
-            if c.retain_key_ordering == Some(true) {
-                e.push(
-                    "retainKeyOrdering",
-                    "Retain Key Orderering not yet supported in Go function",
-                );
+    // What Pulsar's Python and Go runtimes do not support, with its texts: the effectively-once
+    // guarantee, windowing, message retries and key ordering.
+    let unsupported = match runtime {
+        Some(Runtime::Python) => Some([
+            Some("Effectively-once processing guarantees not yet supported in Python"),
+            Some("There is currently no support windowing in python"),
+            Some("Message retries not yet supported in python"),
+            None,
+        ]),
+        Some(Runtime::Go) => Some([
+            Some("Effectively-once processing guarantees not yet supported in Go function"),
+            Some("Windowing is not supported in Go function yet"),
+            Some("Message retries not yet supported in Go function"),
+            Some("Retain Key Orderering not yet supported in Go function"),
+        ]),
+        _ => None,
+    };
+    if let Some([guarantee, window, retries, key_ordering]) = unsupported {
+        let used = [
+            (
+                "processingGuarantees",
+                g == Some(ProcessingGuarantees::EffectivelyOnce),
+                guarantee,
+            ),
+            ("windowConfig", c.window_config.is_some(), window),
+            (
+                "maxMessageRetries",
+                c.max_message_retries.is_some_and(|r| r >= 0),
+                retries,
+            ),
+            (
+                "retainKeyOrdering",
+                c.retain_key_ordering == Some(true),
+                key_ordering,
+            ),
+        ];
+        for (path, set, text) in used {
+            if let (true, Some(text)) = (set, text) {
+                e.push(path, text);
             }
         }
-        _ => {}
     }
     check_secrets(&mut e, &c.secrets);
     let package = function_package(c, worker, request)

@@ -9,7 +9,7 @@
 mod connector;
 mod function;
 
-pub(crate) use connector::{validate_sink, validate_source};
+pub(crate) use connector::{validate_sink, validate_source, Connector};
 pub(crate) use function::validate_function;
 
 use crate::error::ValidationErrors;
@@ -18,8 +18,9 @@ use crate::naming::{
     is_dns1123_label, is_label_value, resource_name, ComponentKind, MAX_RESOURCE_NAME_LEN,
 };
 use crate::options::{check_options, parse_custom_runtime_options};
-use fm_model::pulsar::{ConsumerConfig, Resources, WindowConfig};
+use fm_model::pulsar::{ConsumerConfig, ProducerConfig, Resources, WindowConfig};
 use fm_model::worker::CustomRuntimeOptions;
+use std::collections::BTreeMap;
 
 /// Who a component is: its cluster (after the worker's precedence), tenant and namespace
 /// (after Pulsar's defaults) and name.
@@ -128,8 +129,8 @@ fn finish<'c, C, P>(
     }
 }
 
-pub(crate) fn blank(s: &Option<String>) -> bool {
-    s.as_deref().is_none_or(|v| v.trim().is_empty())
+pub(crate) fn blank(s: Option<&str>) -> bool {
+    s.is_none_or(|v| v.trim().is_empty())
 }
 
 /// Pulsar's topic name check: `[persistent|non-persistent]://tenant/namespace/topic`, or a
@@ -264,7 +265,7 @@ pub(crate) fn check_consumer(
         );
     }
     if let Some(crypto) = &c.crypto_config {
-        if blank(&crypto.crypto_key_reader_class_name) {
+        if blank(crypto.crypto_key_reader_class_name.as_deref()) {
             e.push(
                 &format!("{path}.cryptoConfig.cryptoKeyReaderClassName"),
                 "CryptoKeyReader class name required",
@@ -272,14 +273,14 @@ pub(crate) fn check_consumer(
         }
     }
     if let Some(p) = &c.message_payload_processor_config {
-        if blank(&p.class_name) {
+        if blank(p.class_name.as_deref()) {
             e.push(
                 &format!("{path}.messagePayloadProcessorConfig.className"),
                 "MessagePayloadProcessor class name required",
             );
         }
     }
-    if !blank(&c.schema_type) && !blank(&c.serde_class_name) {
+    if !blank(c.schema_type.as_deref()) && !blank(c.serde_class_name.as_deref()) {
         e.push(
             path,
             if java_style {
@@ -287,6 +288,63 @@ pub(crate) fn check_consumer(
             } else {
                 "Only one of serdeClassName or schemaType should be set"
             },
+        );
+    }
+}
+
+/// The input topics a config names, with their paths: `inputs`, the keys of its two per-topic
+/// maps (`keyed`: field name and map), and the `inputSpecs` keys that are not regex patterns
+/// (each spec checked on the way). Reports `missing` when there is no input at all (no topic,
+/// `topicsPattern` or `inputSpecs`) and every topic name that is not valid.
+pub(crate) fn check_inputs(
+    e: &mut ValidationErrors,
+    inputs: Option<&Vec<String>>,
+    keyed: [(&str, Option<&BTreeMap<String, String>>); 2],
+    topics_pattern: Option<&str>,
+    specs: Option<&BTreeMap<String, ConsumerConfig>>,
+    (java_style, missing): (bool, &str),
+) -> Vec<(String, String)> {
+    let mut topics: Vec<(String, String)> = Vec::new();
+    for (i, t) in inputs.into_iter().flatten().enumerate() {
+        topics.push((format!("inputs[{i}]"), t.clone()));
+    }
+    for (field, map) in keyed {
+        for t in map.into_iter().flat_map(BTreeMap::keys) {
+            topics.push((format!("{field}.{t}"), t.clone()));
+        }
+    }
+    for (t, spec) in specs.into_iter().flatten() {
+        if !spec.regex_pattern {
+            topics.push((format!("inputSpecs.{t}"), t.clone()));
+        }
+        check_consumer(e, &format!("inputSpecs.{t}"), spec, java_style);
+    }
+    if topics.is_empty() && blank(topics_pattern) && specs.is_none_or(BTreeMap::is_empty) {
+        e.push("inputs", missing);
+    }
+    for (path, t) in &topics {
+        if !is_valid_topic(t) {
+            e.push(path, format!("Input topic {t} is invalid"));
+        }
+    }
+    topics
+}
+
+/// A producer that encrypts needs a key reader class and at least one key name.
+pub(crate) fn check_producer_crypto(e: &mut ValidationErrors, producer: Option<&ProducerConfig>) {
+    let Some(crypto) = producer.and_then(|p| p.crypto_config.as_ref()) else {
+        return;
+    };
+    if blank(crypto.crypto_key_reader_class_name.as_deref()) {
+        e.push(
+            "producerConfig.cryptoConfig.cryptoKeyReaderClassName",
+            "CryptoKeyReader class name required",
+        );
+    }
+    if crypto.encryption_keys.as_ref().is_none_or(|k| k.is_empty()) {
+        e.push(
+            "producerConfig.cryptoConfig.encryptionKeys",
+            "Must provide encryption key name for crypto key reader",
         );
     }
 }
@@ -321,7 +379,7 @@ pub(crate) fn check_window(e: &mut ValidationErrors, w: &WindowConfig) {
             format!("Sliding interval must be positive [{n}]"),
         );
     }
-    if !blank(&w.timestamp_extractor_class_name) {
+    if !blank(w.timestamp_extractor_class_name.as_deref()) {
         if let Some(n) = w.max_lag_ms.filter(|n| *n < 0) {
             e.push(
                 &format!("{p}.maxLagMs"),

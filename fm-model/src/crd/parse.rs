@@ -26,41 +26,46 @@ pub fn parse_resource<T: DeserializeOwned>(text: &str) -> Result<T, ResourcePars
             .map(str::to_owned)
             .unwrap_or(inner);
         ResourceParseError {
-            message: redact_string_values(&inner),
+            message: crate::parse::hide_values(&inner),
             path,
         }
     })
 }
 
-/// Replaces the quoted value in serde's `invalid type: string "…", expected …` /
-/// `invalid value: string "…", expected …` messages, so a misplaced secret never reaches an error.
-fn redact_string_values(message: &str) -> String {
-    for prefix in ["invalid type: string \"", "invalid value: string \""] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            if let Some(end) = rest.rfind("\", expected") {
-                // ok: `end` comes from rfind on `rest`, so it is a char boundary within `rest`.
-                let tail = &rest[end + 1..];
-                let kind = prefix.trim_end_matches(" \"");
-                return format!("{kind} (value not shown){tail}");
-            }
-        }
-    }
-    message.to_owned()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::parse::hide_values;
 
     #[test]
-    fn redacts_string_values() {
+    fn hides_string_values() {
         assert_eq!(
-            redact_string_values("invalid type: string \"s3cr3t\", expected i32"),
+            hide_values("invalid type: string \"s3cr3t\", expected i32"),
             "invalid type: string (value not shown), expected i32"
         );
         assert_eq!(
-            redact_string_values("unknown variant `x`, expected `a`"),
-            "unknown variant `x`, expected `a`"
+            hide_values("spec: invalid value: string \"s3cr3t\", expected a number"),
+            "spec: invalid value: string (value not shown), expected a number"
         );
+    }
+
+    #[test]
+    fn hides_unknown_variants() {
+        assert_eq!(
+            hide_values("unknown variant `s3cr3t`, expected `a` or `b` at line 3 column 4"),
+            "unknown variant (value not shown), expected `a` or `b` at line 3 column 4"
+        );
+        assert_eq!(
+            hide_values("unknown variant `a`, expected `b`, `s3`, expected `c`"),
+            "unknown variant (value not shown), expected `c`"
+        );
+        assert_eq!(
+            hide_values("unknown variant `s3cr3t`, there are no variants"),
+            "unknown variant (value not shown), there are no variants"
+        );
+        assert_eq!(
+            hide_values("unknown variant `s3cr3t"),
+            "unknown variant (value not shown)"
+        );
+        assert_eq!(hide_values("plain"), "plain");
     }
 }

@@ -49,25 +49,9 @@ pub enum SubscriptionInitialPosition {
     Earliest,
 }
 
-/// Producer compression (`CompressionType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum CompressionType {
-    /// No compression.
-    #[serde(rename = "NONE")]
-    None,
-    /// LZ4 (what the worker substitutes when unset).
-    #[serde(rename = "LZ4")]
-    Lz4,
-    /// zlib.
-    #[serde(rename = "ZLIB")]
-    Zlib,
-    /// Zstandard.
-    #[serde(rename = "ZSTD")]
-    Zstd,
-    /// Snappy.
-    #[serde(rename = "SNAPPY")]
-    Snappy,
-}
+/// Producer compression (`CompressionType`): one type for Pulsar's configs and the resources'
+/// `output.producerConf.compressionType`, whose spellings are the same.
+pub use crate::crd::CompressionType;
 
 /// What a producer does when encryption fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
