@@ -19,6 +19,8 @@ pub mod pulsar;
 pub mod reconcile;
 pub mod versions;
 pub mod worker;
+pub mod worker_access;
+pub mod worker_go;
 
 use fixtures::Kind;
 

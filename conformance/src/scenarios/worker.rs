@@ -19,18 +19,26 @@ use crate::report::{Failure, Outcome};
 use crate::{crds, require};
 
 /// Kubernetes namespace the worker writes to.
-const NS: &str = "fmesh-worker";
-const TENANT: &str = "public";
-const PULSAR_NS: &str = "default";
-const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v1";
-const CLASS: &str = "org.apache.pulsar.functions.api.examples.ExclamationFunction";
+pub(super) const NS: &str = "fmesh-worker";
+pub(super) const TENANT: &str = "public";
+pub(super) const PULSAR_NS: &str = "default";
+pub(super) const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v1";
+pub(super) const CLASS: &str = "org.apache.pulsar.functions.api.examples.ExclamationFunction";
 
 /// The scenarios of this file, in run order.
 pub fn scenarios() -> Vec<Scenario> {
     vec![
+        super::scenario(
+            "10 worker: runs as deploy/rbac.yaml's ServiceAccount, no more",
+            |c| Box::pin(super::worker_access::runs_as_service_account(c, NS)),
+        ),
         super::scenario("10 worker: pulsar-admin functions lifecycle", |c| {
             Box::pin(functions_lifecycle(c))
         }),
+        super::scenario(
+            "10 worker: pulsarctl's library (pulsaradmin, Go) create/get/update/list/delete",
+            |c| Box::pin(super::worker_go::pulsaradmin_go(c)),
+        ),
         super::scenario("10 worker: pulsar-admin sinks and sources", |c| {
             Box::pin(connectors(c))
         }),
@@ -56,7 +64,10 @@ fn worker_config(pulsar_web_service_url: Option<String>) -> String {
     )
 }
 
-fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
+/// The worker's state, its Kubernetes client being `deploy/rbac.yaml`'s ServiceAccount (see
+/// [`super::worker_access`]), never the harness's admin.
+async fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
+    let (client, _kubeconfig) = super::worker_access::worker_client(ctx, NS).await?;
     let connectors = ctx.fixtures.join("worker").join("connectors.yaml");
     let text = std::fs::read_to_string(&connectors)
         .map_err(|e| format!("{}: {e}", connectors.display()))?;
@@ -72,15 +83,15 @@ fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
             .map_err(|e| e.to_string())?,
         connectors_path: Some(connectors),
     };
-    Ok(WorkerState::new(settings, ctx.backend.client()))
+    Ok(WorkerState::new(settings, client))
 }
 
 /// Starts the worker on a free loopback port after checking the CRDs like the binary does.
-async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Running), String> {
+pub(super) async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Running), String> {
     ensure_namespace(&ctx.backend.client(), NS)
         .await
         .map_err(|e| format!("namespace {NS}: {e}"))?;
-    let state = state(ctx)?;
+    let state = state(ctx).await?;
     state.check_cluster().await.map_err(|e| e.to_string())?;
     if ctx.backend.pulsar().is_ok() {
         match state.packages() {
@@ -133,7 +144,7 @@ macro_rules! step {
     };
 }
 
-fn api(ctx: &Ctx<'_>, kind: fm_worker::Kind) -> Api<DynamicObject> {
+pub(super) fn api(ctx: &Ctx<'_>, kind: fm_worker::Kind) -> Api<DynamicObject> {
     Api::namespaced_with(
         ctx.backend.client(),
         NS,
@@ -141,7 +152,7 @@ fn api(ctx: &Ctx<'_>, kind: fm_worker::Kind) -> Api<DynamicObject> {
     )
 }
 
-async fn stored(ctx: &Ctx<'_>, kind: fm_worker::Kind, name: &str) -> Option<Value> {
+pub(super) async fn stored(ctx: &Ctx<'_>, kind: fm_worker::Kind, name: &str) -> Option<Value> {
     api(ctx, kind)
         .get_opt(name)
         .await
@@ -155,7 +166,13 @@ fn json_out(text: &str) -> Value {
 }
 
 /// Checks one field of a stored resource.
-fn check(o: &mut Outcome, object: &str, resource: &Option<Value>, pointer: &str, want: Value) {
+pub(super) fn check(
+    o: &mut Outcome,
+    object: &str,
+    resource: &Option<Value>,
+    pointer: &str,
+    want: Value,
+) {
     let got = resource
         .as_ref()
         .and_then(|r| r.pointer(pointer).cloned())
@@ -170,6 +187,29 @@ fn check(o: &mut Outcome, object: &str, resource: &Option<Value>, pointer: &str,
     }
 }
 
+/// Uploads [`PACKAGE`] to the real Pulsar with `pulsar-admin packages upload` (a second run finds
+/// it there already).
+pub(super) fn ensure_package(ctx: &Ctx<'_>, p: &dyn PulsarAdmin) -> Result<(), String> {
+    let pkg = ctx.backend.log_dir().join("fmesh-worker-package.jar");
+    std::fs::write(&pkg, b"fmesh worker conformance package\n")
+        .map_err(|e| format!("write {}: {e}", pkg.display()))?;
+    let pkg_path = pkg.to_string_lossy().into_owned();
+    let upload = [
+        "packages",
+        "upload",
+        PACKAGE,
+        "--path",
+        &pkg_path,
+        "--description",
+        "fmesh worker",
+    ];
+    match admin(p, None, &upload) {
+        Ok(_) => Ok(()),
+        Err(_) if admin(p, None, &["packages", "get-metadata", PACKAGE]).is_ok() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// `functions create` (a `function://` package uploaded with `packages upload`), get, list,
 /// update --parallelism, status, stop/start/restart, delete.
 pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> Outcome {
@@ -180,36 +220,14 @@ pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> Outcome {
     let url = w.url();
     let u = Some(url.as_str());
     let t0 = Instant::now();
-    let pkg = ctx.backend.log_dir().join("fmesh-worker-package.jar");
-    require!(
-        std::fs::write(&pkg, b"fmesh worker conformance package\n")
-            .map_err(|e| format!("write {}: {e}", pkg.display())),
-        "package file"
-    );
-    let pkg_path = pkg.to_string_lossy().into_owned();
-    // The package goes to the real Pulsar; a second run finds it there already.
-    if let Err(e) = admin(
-        p,
-        None,
-        &[
-            "packages",
-            "upload",
-            PACKAGE,
-            "--path",
-            &pkg_path,
-            "--description",
-            "fmesh worker",
-        ],
-    ) {
-        if admin(p, None, &["packages", "get-metadata", PACKAGE]).is_err() {
-            o.fail(Failure::new(
-                "pulsar-admin packages upload",
-                "-",
-                "exit 0",
-                e,
-            ));
-            return o;
-        }
+    if let Err(e) = ensure_package(ctx, p) {
+        o.fail(Failure::new(
+            "pulsar-admin packages upload",
+            "-",
+            "exit 0",
+            e,
+        ));
+        return o;
     }
     // A package that was never uploaded: refused before anything is written.
     let missing = "function://public/default/fmesh-worker-never-uploaded@v1";
