@@ -656,7 +656,10 @@ async fn status_value(kind: Kind, state: &WorkerState, ids: (&str, &str, &str)) 
         Some(sel) if !sel.is_empty() => store.pods(sel).await.map_err(kube_fault)?,
         _ => Vec::new(),
     };
-    Ok(state.library().status(kind, &resource, sts.as_ref(), &pods))
+    let reports = crate::instance::reports(&pods, crate::instance::TIMEOUT).await;
+    Ok(state
+        .library()
+        .status(kind, &resource, sts.as_ref(), &pods, &reports))
 }
 
 async fn status(

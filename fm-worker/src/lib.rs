@@ -22,6 +22,7 @@ pub mod error;
 pub mod form;
 mod handlers;
 pub mod identity;
+pub mod instance;
 pub mod library;
 pub mod packages;
 pub mod settings;
