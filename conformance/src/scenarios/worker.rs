@@ -39,6 +39,10 @@ pub fn scenarios() -> Vec<Scenario> {
             "10 worker: pulsarctl's library (pulsaradmin, Go) create/get/update/list/delete",
             |c| Box::pin(super::worker_go::pulsaradmin_go(c)),
         ),
+        super::scenario(
+            "10 worker: StatefulSet follows stop / start / update --parallelism (operator)",
+            |c| Box::pin(super::worker_operator::statefulset_follows_lifecycle(c)),
+        ),
         super::scenario("10 worker: pulsar-admin sinks and sources", |c| {
             Box::pin(connectors(c))
         }),
@@ -52,13 +56,13 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-fn worker_config(pulsar_web_service_url: Option<String>) -> String {
+fn worker_config(ns: &str, pulsar_web_service_url: Option<String>) -> String {
     let web = pulsar_web_service_url
         .map(|u| format!("pulsarWebServiceUrl: {u}\n"))
         .unwrap_or_default();
     format!(
         "pulsarFunctionsCluster: {}\n{web}\
-         functionsWorkerServiceCustomConfigs:\n  jobNamespace: {NS}\n  functionRunnerImages:\n    \
+         functionsWorkerServiceCustomConfigs:\n  jobNamespace: {ns}\n  functionRunnerImages:\n    \
          JAVA: streamnative/pulsar-functions-java-runner:3.0.0.1\n",
         crate::pulsar_local::CLUSTER_NAME
     )
@@ -66,15 +70,15 @@ fn worker_config(pulsar_web_service_url: Option<String>) -> String {
 
 /// The worker's state, its Kubernetes client being `deploy/rbac.yaml`'s ServiceAccount (see
 /// [`super::worker_access`]), never the harness's admin.
-async fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
-    let (client, _kubeconfig) = super::worker_access::worker_client(ctx, NS).await?;
+async fn state(ctx: &Ctx<'_>, ns: &str) -> Result<WorkerState, String> {
+    let (client, _kubeconfig) = super::worker_access::worker_client(ctx, ns).await?;
     let connectors = ctx.fixtures.join("worker").join("connectors.yaml");
     let text = std::fs::read_to_string(&connectors)
         .map_err(|e| format!("{}: {e}", connectors.display()))?;
     let settings = Settings {
         library: Library::from_worker_config(
             "functions_worker.yml",
-            &worker_config(ctx.backend.pulsar().ok().map(|p| p.web_service_url())),
+            &worker_config(ns, ctx.backend.pulsar().ok().map(|p| p.web_service_url())),
             None,
             None,
         )
@@ -86,12 +90,21 @@ async fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
     Ok(WorkerState::new(settings, client))
 }
 
-/// Starts the worker on a free loopback port after checking the CRDs like the binary does.
+/// Starts the worker (job namespace [`NS`]) on a free loopback port after checking the CRDs like
+/// the binary does.
 pub(super) async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Running), String> {
-    ensure_namespace(&ctx.backend.client(), NS)
+    start_in(ctx, NS).await
+}
+
+/// [`start`] with the job namespace `ns`.
+pub(super) async fn start_in(
+    ctx: &Ctx<'_>,
+    ns: &str,
+) -> Result<(WorkerState, fm_worker::Running), String> {
+    ensure_namespace(&ctx.backend.client(), ns)
         .await
-        .map_err(|e| format!("namespace {NS}: {e}"))?;
-    let state = state(ctx).await?;
+        .map_err(|e| format!("namespace {ns}: {e}"))?;
+    let state = state(ctx, ns).await?;
     state.check_cluster().await.map_err(|e| e.to_string())?;
     if ctx.backend.pulsar().is_ok() {
         match state.packages() {
@@ -108,7 +121,11 @@ pub(super) async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Runn
 }
 
 /// `pulsar-admin [--admin-url URL] <args>`: Ok(stdout) on exit 0, else Err(exit code and stderr).
-fn admin(p: &dyn PulsarAdmin, url: Option<&str>, args: &[&str]) -> Result<String, String> {
+pub(super) fn admin(
+    p: &dyn PulsarAdmin,
+    url: Option<&str>,
+    args: &[&str],
+) -> Result<String, String> {
     let mut all: Vec<&str> = Vec::new();
     if let Some(u) = url {
         all.extend(["--admin-url", u]);
