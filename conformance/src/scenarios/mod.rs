@@ -21,6 +21,7 @@ pub mod versions;
 pub mod worker;
 pub mod worker_access;
 pub mod worker_go;
+pub mod worker_instance;
 pub mod worker_operator;
 
 use fixtures::Kind;

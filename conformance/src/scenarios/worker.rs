@@ -43,6 +43,10 @@ pub fn scenarios() -> Vec<Scenario> {
             "10 worker: StatefulSet follows stop / start / update --parallelism (operator)",
             |c| Box::pin(super::worker_operator::statefulset_follows_lifecycle(c)),
         ),
+        super::scenario(
+            "10 worker: status asks a real Pulsar Java instance over gRPC",
+            |c| Box::pin(super::worker_instance::real_instance_status(c)),
+        ),
         super::scenario("10 worker: pulsar-admin sinks and sources", |c| {
             Box::pin(connectors(c))
         }),
