@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares the real parts the local conformance backend runs, caching each one by name and version:
 #   etcd (Debian's etcd-server, else built from the Go module proxy), kube-apiserver (k8s.io/kubernetes from the
-#   Go module proxy), Pulsar (conformance/scripts/prepare-pulsar.sh, from Maven Central), and the Function Mesh
+#   Go module proxy), Pulsar (conformance/scripts/prepare-pulsar.sh, from Maven Central), the worker scenarios'
+#   pulsaradmin Go client (conformance/scripts/prepare-go-client.sh, from the Go module proxy), and the Function Mesh
 #   parts where they can be had legitimately:
 #   - the upstream CRDs are data, looked for only in ${FMESH_SHARED:-<repo>/../shared}/function-mesh/<version>/crds/
 #     (a folder the project's steering may fill; nothing here builds or extracts them from source);
@@ -242,6 +243,13 @@ if [[ -x "$REPO_ROOT/conformance/scripts/prepare-pulsar.sh" || -f "$REPO_ROOT/co
   fi
 else
   missing PULSAR "conformance/scripts/prepare-pulsar.sh does not exist yet"
+fi
+
+# The worker scenarios' pulsarctl-library client (conformance/go), rebuilt only when its source changes.
+if go_line="$(FMESH_CACHE="$CACHE" timed "pulsaradmin Go client" bash "$REPO_ROOT/conformance/scripts/prepare-go-client.sh")"; then
+  ENV_LINES+=("$go_line")
+else
+  missing PULSARADMIN_GO "conformance/scripts/prepare-go-client.sh failed; see $LOG_DIR/pulsaradmin-go-build.log"
 fi
 
 {

@@ -245,6 +245,11 @@ pub trait Backend: Send + Sync {
     fn pulsar(&self) -> Result<&dyn PulsarAdmin>;
     /// Where the backend's logs are.
     fn log_dir(&self) -> &Path;
+    /// The admin kubeconfig of the API server, when the backend wrote one (the worker scenarios take its
+    /// server and CA and give the worker a ServiceAccount token instead of the admin credentials).
+    fn admin_kubeconfig(&self) -> Option<PathBuf> {
+        None
+    }
     /// Processes/containers that died since start (empty when healthy).
     fn health(&mut self) -> Vec<String>;
     /// Stops everything the backend started. Building the future needs no runtime; awaiting it inside the runtime

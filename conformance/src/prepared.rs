@@ -85,6 +85,19 @@ impl Prepared {
             .or_else(|| self.get("FM_OPERATOR_BIN").map(str::to_owned))
     }
 
+    /// The pulsaradmin Go client of the worker scenarios (`conformance/go`): `$FMESH_PULSARADMIN_BIN` when set
+    /// at run time, else the one prepare.sh built (`PULSARADMIN_GO_BIN`), else why there is none.
+    pub fn pulsaradmin_go_bin(&self) -> Result<PathBuf> {
+        match std::env::var_os("FMESH_PULSARADMIN_BIN").filter(|p| !p.is_empty()) {
+            Some(p) => Ok(PathBuf::from(p)),
+            None => self.path(
+                "PULSARADMIN_GO_BIN",
+                "pulsaradmin Go client",
+                "PULSARADMIN_GO",
+            ),
+        }
+    }
+
     /// The folder holding every release's CRDs (`<dir>/<tag>/crds/*.yaml`): `FM_SHARED_DIR`, else the
     /// grandparent of the pinned release's `FM_CRDS_DIR`.
     pub fn shared_dir(&self) -> Option<PathBuf> {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod form;
 mod handlers;
 pub mod identity;
+pub mod instance;
 pub mod library;
 pub mod listener;
 pub mod packages;

@@ -386,23 +386,23 @@ impl Library {
         config.map_err(|e| e.to_string())
     }
 
-    /// Pulsar's status body of a resource from its StatefulSet and pods (no instance reports
-    /// yet: counters stay 0).
+    /// Pulsar's status body of a resource from its StatefulSet and pods, with what the running
+    /// instances reported themselves (by instance id; see [`crate::instance`]).
     pub fn status(
         &self,
         kind: Kind,
         resource: &Value,
         statefulset: Option<&StatefulSet>,
         pods: &[Pod],
+        reports: &BTreeMap<i32, fm_convert::status::InstanceReport>,
     ) -> Value {
-        let reports = BTreeMap::new();
         let v = match kind {
             Kind::Function => serde_json::from_value::<fm_convert::crd::Function>(resource.clone())
-                .and_then(|r| serde_json::to_value(r.status(statefulset, pods, &reports))),
+                .and_then(|r| serde_json::to_value(r.status(statefulset, pods, reports))),
             Kind::Sink => serde_json::from_value::<fm_convert::crd::Sink>(resource.clone())
-                .and_then(|r| serde_json::to_value(r.status(statefulset, pods, &reports))),
+                .and_then(|r| serde_json::to_value(r.status(statefulset, pods, reports))),
             Kind::Source => serde_json::from_value::<fm_convert::crd::Source>(resource.clone())
-                .and_then(|r| serde_json::to_value(r.status(statefulset, pods, &reports))),
+                .and_then(|r| serde_json::to_value(r.status(statefulset, pods, reports))),
         };
         v.unwrap_or_else(|_| json!({"numInstances": 0, "numRunning": 0, "instances": []}))
     }

@@ -73,9 +73,10 @@ async fn status_value(c: &Named, state: &WorkerState) -> Result<Value> {
         Some(sel) if !sel.is_empty() => store.pods(sel).await.map_err(kube_fault)?,
         _ => Vec::new(),
     };
+    let reports = crate::instance::reports(&pods, crate::instance::TIMEOUT).await;
     Ok(state
         .library()
-        .status(c.kind, &resource, sts.as_ref(), &pods))
+        .status(c.kind, &resource, sts.as_ref(), &pods, &reports))
 }
 
 pub(super) async fn status(

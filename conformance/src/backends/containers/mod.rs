@@ -229,6 +229,9 @@ impl Backend for ContainersBackend {
     fn log_dir(&self) -> &Path {
         &self.log_dir
     }
+    fn admin_kubeconfig(&self) -> Option<PathBuf> {
+        Some(self.log_dir.join("kubeconfig")).filter(|p| p.exists())
+    }
     fn health(&mut self) -> Vec<String> {
         self.deaths
             .lock()

@@ -302,6 +302,9 @@ impl Backend for LocalBackend {
     fn log_dir(&self) -> &Path {
         &self.log_dir
     }
+    fn admin_kubeconfig(&self) -> Option<PathBuf> {
+        Some(self.kubeconfig.clone())
+    }
     fn health(&mut self) -> Vec<String> {
         let mut dead = Vec::new();
         for p in [&mut self.etcd, &mut self.apiserver]

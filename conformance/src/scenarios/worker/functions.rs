@@ -5,7 +5,8 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::support::{
-    admin, check, json_out, start, step, stored, CLASS, NS, PACKAGE, PULSAR_NS, TENANT,
+    admin, check, ensure_package, json_out, start, step, stored, CLASS, NS, PACKAGE, PULSAR_NS,
+    TENANT,
 };
 use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult};
@@ -20,34 +21,14 @@ pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> ScenarioResult {
     let url = w.url();
     let u = Some(url.as_str());
     let t0 = Instant::now();
-    let pkg = ctx.backend.log_dir().join("fmesh-worker-package.jar");
-    std::fs::write(&pkg, b"fmesh worker conformance package\n")
-        .map_err(|e| format!("write {}: {e}", pkg.display()))
-        .require("package file")?;
-    let pkg_path = pkg.to_string_lossy().into_owned();
-    // The package goes to the real Pulsar; a second run finds it there already.
-    if let Err(e) = admin(
-        p,
-        None,
-        &[
-            "packages",
-            "upload",
-            PACKAGE,
-            "--path",
-            &pkg_path,
-            "--description",
-            "fmesh worker",
-        ],
-    ) {
-        if admin(p, None, &["packages", "get-metadata", PACKAGE]).is_err() {
-            o.fail(Failure::new(
-                "pulsar-admin packages upload",
-                "-",
-                "exit 0",
-                e,
-            ));
-            return Ok(o);
-        }
+    if let Err(e) = ensure_package(ctx, p) {
+        o.fail(Failure::new(
+            "pulsar-admin packages upload",
+            "-",
+            "exit 0",
+            e,
+        ));
+        return Ok(o);
     }
     // A package that was never uploaded: refused before anything is written.
     let missing = "function://public/default/fmesh-worker-never-uploaded@v1";

@@ -6,10 +6,14 @@
 //! [`support`]. A new step goes into its scenario's function (one `step(&mut o, …)?` per
 //! `pulsar-admin` call); a new scenario gets its own function and an entry below.
 
+pub mod access;
 pub mod bad_config;
 pub mod concurrency;
 pub mod connectors;
 pub mod functions;
+pub mod go;
+pub mod instance;
+pub mod operator;
 pub mod support;
 
 use super::base::{Scenario, Stage};
@@ -20,8 +24,32 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario::new(
             Stage::Worker,
             10,
+            "worker: runs as deploy/rbac.yaml's ServiceAccount, no more",
+            |c| Box::pin(access::runs_as_service_account(c, support::NS)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
             "worker: pulsar-admin functions lifecycle",
             |c| Box::pin(functions::functions_lifecycle(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: pulsarctl's library (pulsaradmin, Go) create/get/update/list/delete",
+            |c| Box::pin(go::pulsaradmin_go(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: StatefulSet follows stop / start / update --parallelism (operator)",
+            |c| Box::pin(operator::statefulset_follows_lifecycle(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: status asks a real Pulsar Java instance over gRPC",
+            |c| Box::pin(instance::real_instance_status(c)),
         ),
         Scenario::new(Stage::Worker, 10, "worker: pulsar-admin sinks and sources", |c| {
             Box::pin(connectors::connectors(c))

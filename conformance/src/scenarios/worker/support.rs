@@ -19,26 +19,29 @@ pub(super) const PULSAR_NS: &str = "default";
 pub(super) const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v1";
 pub(super) const CLASS: &str = "org.apache.pulsar.functions.api.examples.ExclamationFunction";
 
-pub(super) fn worker_config(pulsar_web_service_url: Option<String>) -> String {
+pub(super) fn worker_config(ns: &str, pulsar_web_service_url: Option<String>) -> String {
     let web = pulsar_web_service_url
         .map(|u| format!("pulsarWebServiceUrl: {u}\n"))
         .unwrap_or_default();
     format!(
         "pulsarFunctionsCluster: {}\n{web}\
-         functionsWorkerServiceCustomConfigs:\n  jobNamespace: {NS}\n  functionRunnerImages:\n    \
+         functionsWorkerServiceCustomConfigs:\n  jobNamespace: {ns}\n  functionRunnerImages:\n    \
          JAVA: streamnative/pulsar-functions-java-runner:3.0.0.1\n",
         crate::backend::CLUSTER_NAME
     )
 }
 
-pub(super) fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
+/// The worker's state, its Kubernetes client being `deploy/rbac.yaml`'s ServiceAccount (see
+/// [`super::access`]), never the harness's admin.
+pub(super) async fn state(ctx: &Ctx<'_>, ns: &str) -> Result<WorkerState, String> {
+    let (client, _kubeconfig) = super::access::worker_client(ctx, ns).await?;
     let connectors = ctx.fixtures.join("worker").join("connectors.yaml");
     let text = std::fs::read_to_string(&connectors)
         .map_err(|e| format!("{}: {e}", connectors.display()))?;
     let settings = Settings {
         library: Library::from_worker_config(
             "functions_worker.yml",
-            &worker_config(ctx.backend.pulsar().ok().map(|p| p.web_service_url())),
+            &worker_config(ns, ctx.backend.pulsar().ok().map(|p| p.web_service_url())),
             None,
             None,
         )
@@ -47,15 +50,24 @@ pub(super) fn state(ctx: &Ctx<'_>) -> Result<WorkerState, String> {
             .map_err(|e| e.to_string())?,
         connectors_path: Some(connectors),
     };
-    Ok(WorkerState::new(settings, ctx.backend.client()))
+    Ok(WorkerState::new(settings, client))
 }
 
-/// Starts the worker on a free loopback port after checking the CRDs like the binary does.
+/// Starts the worker (job namespace [`NS`]) on a free loopback port after checking the CRDs like
+/// the binary does.
 pub(super) async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Running), String> {
-    ensure_namespace(&ctx.backend.client(), NS)
+    start_in(ctx, NS).await
+}
+
+/// [`start`] with the job namespace `ns`.
+pub(super) async fn start_in(
+    ctx: &Ctx<'_>,
+    ns: &str,
+) -> Result<(WorkerState, fm_worker::Running), String> {
+    ensure_namespace(&ctx.backend.client(), ns)
         .await
-        .map_err(|e| format!("namespace {NS}: {e}"))?;
-    let state = state(ctx)?;
+        .map_err(|e| format!("namespace {ns}: {e}"))?;
+    let state = state(ctx, ns).await?;
     state.check_cluster().await.map_err(|e| e.to_string())?;
     if ctx.backend.pulsar().is_ok() {
         match state.packages() {
@@ -91,6 +103,29 @@ pub(super) fn admin(
             out.code,
             format!("{} {}", out.stdout.trim(), out.stderr.trim()).trim()
         ))
+    }
+}
+
+/// Uploads [`PACKAGE`] to the real Pulsar with `pulsar-admin packages upload` (a second run finds
+/// it there already).
+pub(super) fn ensure_package(ctx: &Ctx<'_>, p: &dyn PulsarAdmin) -> Result<(), String> {
+    let pkg = ctx.backend.log_dir().join("fmesh-worker-package.jar");
+    std::fs::write(&pkg, b"fmesh worker conformance package\n")
+        .map_err(|e| format!("write {}: {e}", pkg.display()))?;
+    let pkg_path = pkg.to_string_lossy().into_owned();
+    let upload = [
+        "packages",
+        "upload",
+        PACKAGE,
+        "--path",
+        &pkg_path,
+        "--description",
+        "fmesh worker",
+    ];
+    match admin(p, None, &upload) {
+        Ok(_) => Ok(()),
+        Err(_) if admin(p, None, &["packages", "get-metadata", PACKAGE]).is_ok() => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
