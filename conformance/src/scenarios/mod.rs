@@ -19,6 +19,7 @@ pub mod pulsar;
 pub mod reconcile;
 pub mod versions;
 pub mod worker;
+pub mod worker_upload;
 
 use fixtures::Kind;
 
@@ -109,6 +110,7 @@ pub fn all(fixtures_dir: &Path) -> Vec<Scenario> {
         }
     }
     v.extend(worker::scenarios());
+    v.push(worker_upload::scenario());
     v.extend([
         scenario("4 update parallelism, resources and inputs; delete", |c| {
             Box::pin(lifecycle::update_delete(c))

@@ -22,7 +22,7 @@ use crate::{crds, require};
 const NS: &str = "fmesh-worker";
 const TENANT: &str = "public";
 const PULSAR_NS: &str = "default";
-const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v1";
+const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v2";
 const CLASS: &str = "org.apache.pulsar.functions.api.examples.ExclamationFunction";
 
 /// The scenarios of this file, in run order.
@@ -182,8 +182,9 @@ pub async fn functions_lifecycle(ctx: &Ctx<'_>) -> Outcome {
     let t0 = Instant::now();
     let pkg = ctx.backend.log_dir().join("fmesh-worker-package.jar");
     require!(
-        std::fs::write(&pkg, b"fmesh worker conformance package\n")
-            .map_err(|e| format!("write {}: {e}", pkg.display())),
+        // The real examples jar: the worker reads the function's type arguments from it.
+        std::fs::copy(super::worker_upload::examples_jar(), &pkg)
+            .map_err(|e| format!("copy the examples jar to {}: {e}", pkg.display())),
         "package file"
     );
     let pkg_path = pkg.to_string_lossy().into_owned();
