@@ -246,8 +246,12 @@ impl Packages {
         Ok(size)
     }
 
-    /// Deletes a package; `Ok(false)` when there was none.
+    /// Deletes a package; `Ok(false)` when there was none (asked first: Pulsar answers 500, not
+    /// 404, to deleting a package that does not exist).
     pub async fn delete(&self, package: &PackageName) -> Result<bool, PackageError> {
+        if !self.exists(package).await? {
+            return Ok(false);
+        }
         let resp = self
             .request(reqwest::Method::DELETE, &package.path())
             .send()
