@@ -42,7 +42,18 @@ done
 LAYOUT=5
 FINGERPRINT="pulsar-broker=$PULSAR_VERSION pulsar-client-tools=$PULSAR_ADMIN_VERSION layout=$LAYOUT"
 
+# Pulsar's functions API examples jar (ExclamationFunction, …) into the Maven repository: fm-worker's
+# type-argument tests and the worker's upload conformance step read it. Needs settings.xml (written below).
+examples_jar() {
+  local jar="$M2/org/apache/pulsar/pulsar-functions-api-examples/$PULSAR_VERSION/pulsar-functions-api-examples-$PULSAR_VERSION.jar"
+  [[ -f "$jar" ]] && return 0
+  # shellcheck disable=SC2086
+  mvn -q -B -Dstyle.color=never -s "$DIR/settings.xml" -Dmaven.repo.local="$M2" ${MAVEN_ARGS_EXTRA:-} \
+    dependency:get -Dartifact="org.apache.pulsar:pulsar-functions-api-examples:$PULSAR_VERSION" -Dtransitive=false
+}
+
 if [[ -f "$DIR/READY" && "$(cat "$DIR/READY")" == "$FINGERPRINT" ]]; then
+  examples_jar
   log "cached: $DIR"
   exit 0
 fi
@@ -245,5 +256,6 @@ trap - EXIT
 [[ -s "$DIR/broker.jsa" ]] || log "warning: no CDS archive for the broker (see $CDS/pulsar-standalone.out)"
 rm -rf "$CDS/data" "$CDS/packages"
 
+examples_jar
 printf '%s' "$FINGERPRINT" >"$DIR/READY"
 log "ready: $DIR ($(ls "$DIR/lib/broker" | wc -l) broker jars, $(ls "$DIR/lib/admin" | wc -l) admin jars)"

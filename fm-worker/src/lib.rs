@@ -13,8 +13,10 @@ pub mod form;
 mod handlers;
 pub mod identity;
 pub mod instance;
+pub mod jar;
 pub mod library;
 pub mod listener;
+pub mod metrics;
 pub mod packages;
 pub mod settings;
 pub mod store;
@@ -40,6 +42,7 @@ struct Inner {
     connectors_path: Option<std::path::PathBuf>,
     store: Store,
     packages: Option<Result<packages::Packages, String>>,
+    metrics: Option<metrics::Metrics>,
     authenticator: Box<dyn Authenticator>,
     policy: Box<dyn Policy>,
 }
@@ -62,7 +65,17 @@ impl WorkerState {
         authenticator: Box<dyn Authenticator>,
         policy: Box<dyn Policy>,
     ) -> Self {
-        let store = Store::new(client, settings.library.namespace());
+        let metrics = match metrics::Metrics::new() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::warn!(error = %e, "metrics are off");
+                None
+            }
+        };
+        let mut store = Store::new(client, settings.library.namespace());
+        if let Some(m) = &metrics {
+            store = store.with_metrics(m.clone());
+        }
         let packages = settings.library.pulsar_web_service_url().map(|url| {
             packages::Packages::new(url, settings.library.broker_authorization())
                 .map_err(|e| e.to_string())
@@ -73,6 +86,7 @@ impl WorkerState {
             connectors_path: settings.connectors_path,
             store,
             packages,
+            metrics,
             authenticator,
             policy,
         }))
@@ -94,6 +108,11 @@ impl WorkerState {
             .packages
             .as_ref()
             .map(|r| r.as_ref().map_err(String::as_str))
+    }
+
+    /// The worker's Prometheus metrics (`None` if they could not be set up).
+    pub fn metrics(&self) -> Option<&metrics::Metrics> {
+        self.0.metrics.as_ref()
     }
 
     /// The current connector catalogue.
@@ -151,8 +170,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The whole REST API: `/admin/v3/functions`, `/admin/v3/sinks` and `/admin/v3/sink`,
-/// `/admin/v3/sources` and `/admin/v3/source`, plus `/healthz` (liveness: answers `ok`), with
-/// tracing, a body limit and a timeout.
+/// `/admin/v3/sources` and `/admin/v3/source`, plus `/healthz` (liveness: answers `ok`) and
+/// `/metrics` (Prometheus), with request metrics, tracing, a body limit and a timeout.
 pub fn router(state: WorkerState) -> Router {
     let api = Router::new()
         .nest("/admin/v3/functions", handlers::routes(Kind::Function))
@@ -161,10 +180,16 @@ pub fn router(state: WorkerState) -> Router {
         .nest("/admin/v3/sources", handlers::routes(Kind::Source))
         .nest("/admin/v3/source", handlers::routes(Kind::Source))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route("/metrics", axum::routing::get(metrics::serve))
         .fallback(handlers::no_such_endpoint)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate_all,
+        ))
+        // Outside authentication, so refused requests are counted too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ))
         .with_state(state);
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

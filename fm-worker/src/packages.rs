@@ -209,8 +209,49 @@ impl Packages {
         }
     }
 
-    /// Deletes a package; `Ok(false)` when there was none.
+    /// Streams a package's file into `into` (a file, so the package is never held whole in
+    /// memory); returns its size.
+    pub async fn download(
+        &self,
+        package: &PackageName,
+        into: &mut tokio::fs::File,
+    ) -> Result<u64, PackageError> {
+        use tokio::io::AsyncWriteExt;
+        let resp = self
+            .request(reqwest::Method::GET, &package.path())
+            .timeout(UPLOAD_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| self.unavailable(without_url(&e)))?;
+        match resp.status().as_u16() {
+            200 => {}
+            code => {
+                return Err(
+                    self.unavailable(format!("answered {code} to downloading {}", package.url()))
+                )
+            }
+        }
+        let mut body = resp.bytes_stream();
+        let mut size = 0u64;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| self.unavailable(without_url(&e)))?;
+            size += chunk.len() as u64;
+            into.write_all(&chunk)
+                .await
+                .map_err(|e| PackageError::Client(format!("temporary file: {e}")))?;
+        }
+        into.flush()
+            .await
+            .map_err(|e| PackageError::Client(format!("temporary file: {e}")))?;
+        Ok(size)
+    }
+
+    /// Deletes a package; `Ok(false)` when there was none (asked first: Pulsar answers 500, not
+    /// 404, to deleting a package that does not exist).
     pub async fn delete(&self, package: &PackageName) -> Result<bool, PackageError> {
+        if !self.exists(package).await? {
+            return Ok(false);
+        }
         let resp = self
             .request(reqwest::Method::DELETE, &package.path())
             .send()

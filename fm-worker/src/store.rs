@@ -30,6 +30,7 @@ pub const RESTARTED_AT_ANNOTATION: &str = "fmesh.io/restarted-at";
 pub struct Store {
     client: kube::Client,
     namespace: String,
+    metrics: Option<crate::metrics::Metrics>,
 }
 
 impl Store {
@@ -38,7 +39,23 @@ impl Store {
         Store {
             client,
             namespace: namespace.into(),
+            metrics: None,
         }
+    }
+
+    /// Counts failed calls in `metrics`.
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// The worker's error for a failed call, counted.
+    fn failed(&self, operation: &str, e: kube::Error) -> KubeError {
+        let e = KubeError::from(e);
+        if let Some(m) = &self.metrics {
+            m.kube_error(operation, &e);
+        }
+        e
     }
 
     fn api(&self, kind: Kind) -> Api<DynamicObject> {
@@ -70,7 +87,7 @@ impl Store {
         match self.api(kind).get_opt(name).await {
             Ok(Some(o)) => Ok(Some(to_value(&o)?)),
             Ok(None) => Ok(None),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(self.failed("get", e)),
         }
     }
 
@@ -79,7 +96,8 @@ impl Store {
         let list = self
             .api(kind)
             .list(&ListParams::default().labels(selector))
-            .await?;
+            .await
+            .map_err(|e| self.failed("list", e))?;
         list.items.iter().map(to_value).collect()
     }
 
@@ -105,7 +123,8 @@ impl Store {
                 &PatchParams::apply(FIELD_MANAGER).force(),
                 &Patch::Apply(&resource),
             )
-            .await?;
+            .await
+            .map_err(|e| self.failed("apply", e))?;
         to_value(&o)
     }
 
@@ -119,7 +138,11 @@ impl Store {
             field_manager: Some(FIELD_MANAGER.into()),
             ..PostParams::default()
         };
-        let created = self.api(kind).create(&params, &object).await?;
+        let created = self
+            .api(kind)
+            .create(&params, &object)
+            .await
+            .map_err(|e| self.failed("create", e))?;
         let name = created.metadata.name.clone().unwrap_or_default();
         let mut current = to_value(&created)?;
         // The operator may write in between (status): retry on a newer resource version.
@@ -133,7 +156,7 @@ impl Store {
                 .await
             {
                 Ok(o) => return to_value(&o),
-                Err(e) => match KubeError::from(e) {
+                Err(e) => match self.failed("create", e) {
                     KubeError::Conflict(_) => match self.get(kind, &name).await? {
                         Some(fresh) => current = fresh,
                         None => break,
@@ -169,7 +192,8 @@ impl Store {
         };
         self.api(kind)
             .patch(name, &params, &Patch::Merge(&patch))
-            .await?;
+            .await
+            .map_err(|e| self.failed("patch", e))?;
         Ok(())
     }
 
@@ -177,7 +201,7 @@ impl Store {
     pub async fn delete(&self, kind: Kind, name: &str) -> Result<bool, KubeError> {
         match self.api(kind).delete(name, &DeleteParams::default()).await {
             Ok(_) => Ok(true),
-            Err(e) => match KubeError::from(e) {
+            Err(e) => match self.failed("delete", e) {
                 KubeError::NotFound => Ok(false),
                 other => Err(other),
             },
@@ -190,7 +214,12 @@ impl Store {
 
     /// Every Secret of the namespace (per-user OAuth2 looks for the caller's key Secret).
     pub async fn all_secrets(&self) -> Result<Vec<Secret>, KubeError> {
-        Ok(self.secrets().list(&ListParams::default()).await?.items)
+        Ok(self
+            .secrets()
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| self.failed("list secrets", e))?
+            .items)
     }
 
     /// Names of the Secrets the worker made for a resource.
@@ -202,7 +231,8 @@ impl Store {
         let list = self
             .secrets()
             .list_metadata(&ListParams::default().labels(&selector))
-            .await?;
+            .await
+            .map_err(|e| self.failed("list secrets", e))?;
         Ok(list
             .items
             .into_iter()
@@ -254,7 +284,7 @@ impl Store {
             )
             .await
             .map(|_| ())
-            .map_err(|e| match KubeError::from(e) {
+            .map_err(|e| match self.failed("apply secret", e) {
                 KubeError::Forbidden(_) => KubeError::Forbidden(format!("applying Secret {name}")),
                 KubeError::Conflict(_) => KubeError::Conflict(format!("Secret {name}")),
                 KubeError::NotFound => KubeError::Other(format!("Secret {name}: not found")),
@@ -266,7 +296,7 @@ impl Store {
     pub async fn delete_secret(&self, name: &str) -> Result<(), KubeError> {
         match self.secrets().delete(name, &DeleteParams::default()).await {
             Ok(_) => Ok(()),
-            Err(e) => match KubeError::from(e) {
+            Err(e) => match self.failed("delete secret", e) {
                 KubeError::NotFound => Ok(()),
                 KubeError::Forbidden(_) => {
                     Err(KubeError::Forbidden(format!("deleting Secret {name}")))
@@ -279,7 +309,9 @@ impl Store {
     /// The StatefulSet the operator made for a resource, if any.
     pub async fn statefulset(&self, name: &str) -> Result<Option<StatefulSet>, KubeError> {
         let api: Api<StatefulSet> = Api::namespaced(self.client.clone(), &self.namespace);
-        Ok(api.get_opt(name).await?)
+        api.get_opt(name)
+            .await
+            .map_err(|e| self.failed("get statefulset", e))
     }
 
     /// Pods matching a label selector.
@@ -287,7 +319,8 @@ impl Store {
         let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.namespace);
         Ok(api
             .list(&ListParams::default().labels(selector))
-            .await?
+            .await
+            .map_err(|e| self.failed("list pods", e))?
             .items)
     }
 }

@@ -968,45 +968,50 @@ async fn package_service() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Strin
     use axum::routing::get;
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = seen.clone();
-    let app = axum::Router::new().route(
-        "/admin/v3/packages/{kind}/{tenant}/{ns}/{name}/{version}/metadata",
-        get(
-            move |axum::extract::Path(p): axum::extract::Path<(
-                String,
-                String,
-                String,
-                String,
-                String,
-            )>,
-                  headers: http::HeaderMap| {
-                let s2 = s2.clone();
-                async move {
-                    s2.lock().unwrap().push(format!(
-                        "{}/{}/{}/{}@{} auth={:?}",
-                        p.0,
-                        p.1,
-                        p.2,
-                        p.3,
-                        p.4,
-                        headers
-                            .get("authorization")
-                            .map(|v| v.to_str().unwrap().to_owned())
-                    ));
-                    if p == (
-                        "function".into(),
-                        "public".into(),
-                        "default".into(),
-                        "exclamation".into(),
-                        "1.0".into(),
-                    ) {
-                        (StatusCode::OK, "{}")
-                    } else {
-                        (StatusCode::NOT_FOUND, "{\"reason\":\"not found\"}")
+    let app = axum::Router::new()
+        .route(
+            "/admin/v3/packages/function/public/default/exclamation/1.0",
+            get(|| async { examples_jar() }),
+        )
+        .route(
+            "/admin/v3/packages/{kind}/{tenant}/{ns}/{name}/{version}/metadata",
+            get(
+                move |axum::extract::Path(p): axum::extract::Path<(
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                )>,
+                      headers: http::HeaderMap| {
+                    let s2 = s2.clone();
+                    async move {
+                        s2.lock().unwrap().push(format!(
+                            "{}/{}/{}/{}@{} auth={:?}",
+                            p.0,
+                            p.1,
+                            p.2,
+                            p.3,
+                            p.4,
+                            headers
+                                .get("authorization")
+                                .map(|v| v.to_str().unwrap().to_owned())
+                        ));
+                        if p == (
+                            "function".into(),
+                            "public".into(),
+                            "default".into(),
+                            "exclamation".into(),
+                            "1.0".into(),
+                        ) {
+                            (StatusCode::OK, "{}")
+                        } else {
+                            (StatusCode::NOT_FOUND, "{\"reason\":\"not found\"}")
+                        }
                     }
-                }
-            },
-        ),
-    );
+                },
+            ),
+        );
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(l, app).await });

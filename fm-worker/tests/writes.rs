@@ -145,6 +145,7 @@ async fn update_may_change_what_pulsar_allows() {
 #[derive(Clone, Default)]
 struct Packages {
     stored: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+    metadata: Arc<Mutex<BTreeMap<String, Value>>>,
     calls: Arc<Mutex<Vec<String>>>,
 }
 
@@ -156,35 +157,59 @@ async fn package_service() -> (String, Packages) {
         format!("{}://{}/{}/{}@{}", p.0, p.1, p.2, p.3, p.4)
     };
     let pk = Packages::default();
-    let app = axum::Router::new()
-        .route(
-            "/admin/v3/packages/{kind}/{t}/{ns}/{n}/{v}",
-            post(
-                move |State(s): State<Packages>, Path(p): P, body: axum::body::Bytes| async move {
-                    s.calls.lock().unwrap().push(format!("POST {}", key(&p)));
-                    s.stored.lock().unwrap().insert(key(&p), body.to_vec());
-                    StatusCode::NO_CONTENT
-                },
+    let app =
+        axum::Router::new()
+            .route(
+                "/admin/v3/packages/{kind}/{t}/{ns}/{n}/{v}",
+                post(
+                    move |State(s): State<Packages>,
+                          Path(p): P,
+                          mut form: axum::extract::Multipart| async move {
+                        s.calls.lock().unwrap().push(format!("POST {}", key(&p)));
+                        while let Some(field) = form.next_field().await.unwrap() {
+                            let name = field.name().unwrap_or_default().to_owned();
+                            let file_name = field.file_name().map(str::to_owned);
+                            let bytes = field.bytes().await.unwrap().to_vec();
+                            match name.as_str() {
+                                "file" => {
+                                    assert_eq!(file_name.as_deref(), Some("excl.jar"));
+                                    s.stored.lock().unwrap().insert(key(&p), bytes);
+                                }
+                                "metadata" => {
+                                    let m = serde_json::from_slice(&bytes).unwrap();
+                                    s.metadata.lock().unwrap().insert(key(&p), m);
+                                }
+                                other => panic!("unexpected part {other}"),
+                            }
+                        }
+                        StatusCode::NO_CONTENT
+                    },
+                )
+                .get(move |State(s): State<Packages>, Path(p): P| async move {
+                    match s.stored.lock().unwrap().get(&key(&p)) {
+                        Some(b) => (StatusCode::OK, b.clone()),
+                        None => (StatusCode::NOT_FOUND, Vec::new()),
+                    }
+                })
+                .delete(move |State(s): State<Packages>, Path(p): P| async move {
+                    s.calls.lock().unwrap().push(format!("DELETE {}", key(&p)));
+                    match s.stored.lock().unwrap().remove(&key(&p)) {
+                        Some(_) => StatusCode::NO_CONTENT,
+                        None => StatusCode::NOT_FOUND,
+                    }
+                }),
             )
-            .delete(move |State(s): State<Packages>, Path(p): P| async move {
-                s.calls.lock().unwrap().push(format!("DELETE {}", key(&p)));
-                match s.stored.lock().unwrap().remove(&key(&p)) {
-                    Some(_) => StatusCode::NO_CONTENT,
-                    None => StatusCode::NOT_FOUND,
-                }
-            }),
-        )
-        .route(
-            "/admin/v3/packages/{kind}/{t}/{ns}/{n}/{v}/metadata",
-            get(move |State(s): State<Packages>, Path(p): P| async move {
-                if s.stored.lock().unwrap().contains_key(&key(&p)) {
-                    StatusCode::OK
-                } else {
-                    StatusCode::NOT_FOUND
-                }
-            }),
-        )
-        .with_state(pk.clone());
+            .route(
+                "/admin/v3/packages/{kind}/{t}/{ns}/{n}/{v}/metadata",
+                get(move |State(s): State<Packages>, Path(p): P| async move {
+                    if s.stored.lock().unwrap().contains_key(&key(&p)) {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::NOT_FOUND
+                    }
+                }),
+            )
+            .with_state(pk.clone());
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(l, app).await });
@@ -226,7 +251,7 @@ fn data_part(content: &[u8]) -> Part<'_> {
 async fn data_uploads_stream_to_the_package_service_and_go_with_delete() {
     let (base, pk) = package_service().await;
     let (app, fake) = upload_worker(&base);
-    let jar: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let jar = examples_jar();
     let cfg = upload_config("up");
     // pulsar-admin sends the file before the config.
     let a = send(
@@ -240,25 +265,21 @@ async fn data_uploads_stream_to_the_package_service_and_go_with_delete() {
     .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{a:?}");
     let key = "function://public/default/up@latest";
-    let body = pk
+    let stored_jar = pk
         .stored
         .lock()
         .unwrap()
         .get(key)
         .cloned()
         .expect("uploaded");
-    // The stored multipart holds the whole file, then the Java worker's metadata.
-    assert!(
-        body.windows(jar.len()).any(|w| w == jar.as_slice()),
-        "file bytes"
-    );
-    let text = String::from_utf8_lossy(&body);
-    assert!(text.contains("filename=\"excl.jar\""), "{text:.300}");
-    let meta_at = text.find("name=\"metadata\"").expect("metadata part");
-    let meta_json = &text[meta_at..];
-    let start = meta_json.find('{').unwrap();
-    let end = meta_json.rfind('}').unwrap();
-    let meta: Value = serde_json::from_str(&meta_json[start..=end]).unwrap();
+    assert!(stored_jar == jar, "the whole file, unchanged");
+    let meta = pk
+        .metadata
+        .lock()
+        .unwrap()
+        .get(key)
+        .cloned()
+        .expect("metadata");
     let crc = crc32fast::hash(&jar);
     assert_eq!(
         meta,
@@ -282,6 +303,12 @@ async fn data_uploads_stream_to_the_package_service_and_go_with_delete() {
         stored["metadata"]["annotations"]["fmesh.io/uploaded-package"],
         "function://public/default/up"
     );
+    // The type arguments come from the uploaded jar's class.
+    assert_eq!(stored["spec"]["input"]["typeClassName"], "java.lang.String");
+    assert_eq!(
+        stored["spec"]["output"]["typeClassName"],
+        "java.lang.String"
+    );
     // An update without a file keeps the mark (the resource still runs that package).
     let a = send(
         &app,
@@ -302,14 +329,7 @@ async fn data_uploads_stream_to_the_package_service_and_go_with_delete() {
     assert_eq!(a.status, StatusCode::NO_CONTENT, "{a:?}");
     assert!(pk.stored.lock().unwrap().is_empty());
     let calls = pk.calls.lock().unwrap().clone();
-    assert_eq!(
-        calls,
-        [
-            format!("DELETE {key}"),
-            format!("POST {key}"),
-            format!("DELETE {key}")
-        ]
-    );
+    assert_eq!(calls, [format!("POST {key}"), format!("DELETE {key}")]);
 }
 
 #[tokio::test]
@@ -339,7 +359,68 @@ async fn a_create_refused_after_its_upload_removes_the_package() {
 async fn create_function_with_url(app: &axum::Router, name: &str, pk: &Packages) {
     pk.stored.lock().unwrap().insert(
         "function://public/default/exclamation@1.0".into(),
-        Vec::new(),
+        examples_jar(),
     );
     create_function(app, name).await;
+}
+
+#[tokio::test]
+async fn a_class_the_jar_does_not_have_is_400_naming_it() {
+    let (base, pk) = package_service().await;
+    let (app, fake) = upload_worker(&base);
+    let jar = examples_jar();
+    let cfg = upload_config("nocls").replace("ExclamationFunction", "NoSuchFunction");
+    let a = send(
+        &app,
+        multipart(
+            Method::POST,
+            &format!("{F}/nocls"),
+            &[data_part(&jar), Part::json("functionConfig", &cfg)],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{a:?}");
+    assert_eq!(
+        a.reason(),
+        "Function class org.apache.pulsar.functions.api.examples.NoSuchFunction cannot be read \
+         from function://public/default/nocls: class \
+         org.apache.pulsar.functions.api.examples.NoSuchFunction is not in the jar"
+    );
+    assert!(fake
+        .object(&function_path(&resource_name("nocls")))
+        .is_none());
+    assert!(
+        pk.stored.lock().unwrap().is_empty(),
+        "the upload is removed"
+    );
+}
+
+#[tokio::test]
+async fn types_the_config_gives_are_kept() {
+    let (base, _) = package_service().await;
+    let (app, fake) = upload_worker(&base);
+    let cfg = json!({
+        "name": "given", "runtime": "JAVA", "className": "org.example.NotInTheJar",
+        "inputs": ["persistent://public/default/in"],
+        "inputTypeClassName": "[B", "outputTypeClassName": "java.lang.Integer"
+    })
+    .to_string();
+    let a = send(
+        &app,
+        multipart(
+            Method::POST,
+            &format!("{F}/given"),
+            &[data_part(b"PK"), Part::json("functionConfig", &cfg)],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{a:?}");
+    let stored = fake
+        .object(&function_path(&resource_name("given")))
+        .unwrap();
+    assert_eq!(stored["spec"]["input"]["typeClassName"], "[B");
+    assert_eq!(
+        stored["spec"]["output"]["typeClassName"],
+        "java.lang.Integer"
+    );
 }

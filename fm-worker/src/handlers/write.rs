@@ -4,7 +4,7 @@ use axum::extract::{Request, State};
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::package::{check_package, package_url};
+use super::package::{check_package, fill_type_args, package_url};
 use super::update_rules::refused_changes;
 use super::{kube_fault, rejected, resource_version, stopped_parallelism, Named, Result};
 use crate::error::{ApiError, KubeError};
@@ -13,7 +13,7 @@ use crate::identity::{Identity, Operation};
 use crate::library::{Generated, Rejected, Submission};
 use crate::packages::PackageName;
 use crate::store::{STOPPED_ANNOTATION, UPLOADED_ANNOTATION};
-use crate::WorkerState;
+use crate::{Kind, WorkerState};
 
 fn uid(resource: &Value) -> Option<&str> {
     resource.pointer("/metadata/uid").and_then(Value::as_str)
@@ -137,6 +137,13 @@ async fn convert_form(
             (form.url.clone(), None)
         }
     };
+    if kind == Kind::Function {
+        let before = effective.clone();
+        fill_type_args(state, url.as_deref(), &mut effective).await?;
+        if effective != before {
+            config = effective.to_string();
+        }
+    }
     let secrets = existing_secrets(state).await?;
     let catalogue = state.catalogue();
     let mut generated = state

@@ -501,3 +501,23 @@ pub fn resource_name(name: &str) -> String {
         .library
         .resource_name("public", "default", name)
 }
+
+/// Pulsar's functions API examples jar (`conformance/scripts/prepare-pulsar.sh` puts it in the
+/// cache's Maven repository).
+pub fn examples_jar() -> Vec<u8> {
+    let cache = std::env::var_os("FMESH_CACHE")
+        .filter(|c| !c.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cache"));
+    let v = "4.0.7";
+    let jar = cache
+        .join("m2/org/apache/pulsar/pulsar-functions-api-examples")
+        .join(v)
+        .join(format!("pulsar-functions-api-examples-{v}.jar"));
+    std::fs::read(&jar).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run conformance/scripts/prepare.sh to fetch it)",
+            jar.display()
+        )
+    })
+}

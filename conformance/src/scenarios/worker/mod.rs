@@ -15,6 +15,7 @@ pub mod go;
 pub mod instance;
 pub mod operator;
 pub mod support;
+pub mod upload;
 
 use super::base::{Scenario, Stage};
 
@@ -50,6 +51,12 @@ pub fn scenarios() -> Vec<Scenario> {
             10,
             "worker: status asks a real Pulsar Java instance over gRPC",
             |c| Box::pin(instance::real_instance_status(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: functions create --jar <local jar> uploads the package; delete removes it",
+            |c| Box::pin(upload::upload_and_delete(c)),
         ),
         Scenario::new(Stage::Worker, 10, "worker: pulsar-admin sinks and sources", |c| {
             Box::pin(connectors::connectors(c))

@@ -16,16 +16,26 @@ use crate::scenarios::base::{Ctx, Stop};
 pub(super) const NS: &str = "fmesh-worker";
 pub(super) const TENANT: &str = "public";
 pub(super) const PULSAR_NS: &str = "default";
-pub(super) const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v1";
+pub(super) const PACKAGE: &str = "function://public/default/fmesh-worker-exclamation@v2";
 pub(super) const CLASS: &str = "org.apache.pulsar.functions.api.examples.ExclamationFunction";
 
-pub(super) fn worker_config(ns: &str, pulsar_web_service_url: Option<String>) -> String {
+/// The worker's `functions_worker.yml`: job namespace `ns`, `uploadEnabled` when `uploads`.
+pub(super) fn worker_config(
+    ns: &str,
+    pulsar_web_service_url: Option<String>,
+    uploads: bool,
+) -> String {
+    let upload = if uploads {
+        "  uploadEnabled: true\n"
+    } else {
+        ""
+    };
     let web = pulsar_web_service_url
         .map(|u| format!("pulsarWebServiceUrl: {u}\n"))
         .unwrap_or_default();
     format!(
         "pulsarFunctionsCluster: {}\n{web}\
-         functionsWorkerServiceCustomConfigs:\n  jobNamespace: {ns}\n  functionRunnerImages:\n    \
+         functionsWorkerServiceCustomConfigs:\n  jobNamespace: {ns}\n{upload}  functionRunnerImages:\n    \
          JAVA: streamnative/pulsar-functions-java-runner:3.0.0.1\n",
         crate::backend::CLUSTER_NAME
     )
@@ -33,7 +43,7 @@ pub(super) fn worker_config(ns: &str, pulsar_web_service_url: Option<String>) ->
 
 /// The worker's state, its Kubernetes client being `deploy/rbac.yaml`'s ServiceAccount (see
 /// [`super::access`]), never the harness's admin.
-pub(super) async fn state(ctx: &Ctx<'_>, ns: &str) -> Result<WorkerState, String> {
+pub(super) async fn state(ctx: &Ctx<'_>, ns: &str, uploads: bool) -> Result<WorkerState, String> {
     let (client, _kubeconfig) = super::access::worker_client(ctx, ns).await?;
     let connectors = ctx.fixtures.join("worker").join("connectors.yaml");
     let text = std::fs::read_to_string(&connectors)
@@ -41,7 +51,11 @@ pub(super) async fn state(ctx: &Ctx<'_>, ns: &str) -> Result<WorkerState, String
     let settings = Settings {
         library: Library::from_worker_config(
             "functions_worker.yml",
-            &worker_config(ns, ctx.backend.pulsar().ok().map(|p| p.web_service_url())),
+            &worker_config(
+                ns,
+                ctx.backend.pulsar().ok().map(|p| p.web_service_url()),
+                uploads,
+            ),
             None,
             None,
         )
@@ -59,15 +73,30 @@ pub(super) async fn start(ctx: &Ctx<'_>) -> Result<(WorkerState, fm_worker::Runn
     start_in(ctx, NS).await
 }
 
+/// [`start`] with `uploadEnabled` (a `data` part goes to Pulsar's package service).
+pub(super) async fn start_with_uploads(
+    ctx: &Ctx<'_>,
+) -> Result<(WorkerState, fm_worker::Running), String> {
+    launch(ctx, NS, true).await
+}
+
 /// [`start`] with the job namespace `ns`.
 pub(super) async fn start_in(
     ctx: &Ctx<'_>,
     ns: &str,
 ) -> Result<(WorkerState, fm_worker::Running), String> {
+    launch(ctx, ns, false).await
+}
+
+async fn launch(
+    ctx: &Ctx<'_>,
+    ns: &str,
+    uploads: bool,
+) -> Result<(WorkerState, fm_worker::Running), String> {
     ensure_namespace(&ctx.backend.client(), ns)
         .await
         .map_err(|e| format!("namespace {ns}: {e}"))?;
-    let state = state(ctx, ns).await?;
+    let state = state(ctx, ns, uploads).await?;
     state.check_cluster().await.map_err(|e| e.to_string())?;
     if ctx.backend.pulsar().is_ok() {
         match state.packages() {
@@ -106,12 +135,22 @@ pub(super) fn admin(
     }
 }
 
+/// The examples jar `prepare-pulsar.sh` puts in the Maven repository.
+pub(super) fn examples_jar() -> std::path::PathBuf {
+    let v = crate::backend::PULSAR_VERSION;
+    crate::backends::local::pulsar_setup::default_cache_root()
+        .join("m2/org/apache/pulsar/pulsar-functions-api-examples")
+        .join(v)
+        .join(format!("pulsar-functions-api-examples-{v}.jar"))
+}
+
 /// Uploads [`PACKAGE`] to the real Pulsar with `pulsar-admin packages upload` (a second run finds
 /// it there already).
 pub(super) fn ensure_package(ctx: &Ctx<'_>, p: &dyn PulsarAdmin) -> Result<(), String> {
     let pkg = ctx.backend.log_dir().join("fmesh-worker-package.jar");
-    std::fs::write(&pkg, b"fmesh worker conformance package\n")
-        .map_err(|e| format!("write {}: {e}", pkg.display()))?;
+    // The real examples jar: the worker reads the function's type arguments from it.
+    std::fs::copy(examples_jar(), &pkg)
+        .map_err(|e| format!("copy the examples jar to {}: {e}", pkg.display()))?;
     let pkg_path = pkg.to_string_lossy().into_owned();
     let upload = [
         "packages",
