@@ -28,6 +28,8 @@ fn s() -> impl Strategy<Value = String> {
         Just("yes".to_owned()),
         Just("1".to_owned()),
         Just("[B".to_owned()),
+        // YAML 1.1 line breaks inside a JSON string (a key too).
+        Just("l\u{2028}s\u{2029}".to_owned()),
     ]
 }
 fn os() -> impl Strategy<Value = Option<String>> {

@@ -167,9 +167,12 @@ fn create(
     )
 }
 
+/// A function config; its type arguments are given, so the worker need not read the jar (the
+/// recorded broker has no package to download).
 fn fn_config(name: &str) -> String {
     json!({"tenant": "acme", "namespace": "apps", "name": name, "className": "a.B",
            "inputs": ["persistent://acme/apps/in"], "output": "persistent://acme/apps/out",
+           "inputTypeClassName": "java.lang.String", "outputTypeClassName": "java.lang.String",
            "jar": "function://acme/apps/pkg@1"})
     .to_string()
 }

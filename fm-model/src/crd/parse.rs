@@ -6,9 +6,16 @@ use serde::de::DeserializeOwned;
 /// [`crate::parse::ParseError`] (field path and what was expected).
 pub type ResourceParseError = crate::parse::ParseError;
 
-/// Parses a JSON or YAML document (YAML is a superset of JSON) into a Function Mesh type such as
-/// [`super::Function`], [`super::Sink`], [`super::Source`] or any spec type.
+/// Parses a JSON or YAML document into a Function Mesh type such as [`super::Function`],
+/// [`super::Sink`], [`super::Source`] or any spec type.
+///
+/// A JSON document (first non-blank character `{` or `[`) is read as JSON, not through the YAML
+/// reader: YAML 1.1 takes U+2028/U+2029 for line breaks, so a JSON key holding one was refused
+/// as a broken flow mapping. JSON also gets the config reader's duplicate-key check.
 pub fn parse_resource<T: DeserializeOwned>(text: &str) -> Result<T, ResourceParseError> {
+    if crate::parse::Format::detect(text) == crate::parse::Format::Json {
+        return crate::parse::parse_as(text, crate::parse::Format::Json);
+    }
     // The YAML reader is quadratic in flow nesting depth; refuse absurd depths first.
     crate::parse::check_flow_depth(text)?;
     let de = serde_yaml_ng::Deserializer::from_str(text);
@@ -35,6 +42,22 @@ pub fn parse_resource<T: DeserializeOwned>(text: &str) -> Result<T, ResourcePars
 #[cfg(test)]
 mod tests {
     use crate::parse::hide_values;
+
+    #[test]
+    fn json_keys_with_unicode_line_separators_are_read_as_json() {
+        let text = "{\"labels\": {\"a\u{2028}b\": \"x\u{2029}y\"}}";
+        let v: serde_json::Value = super::parse_resource(text).unwrap();
+        assert_eq!(v["labels"]["a\u{2028}b"], "x\u{2029}y");
+        // The same document through the YAML reader is refused: the reason for the JSON path.
+        let yaml: Result<serde_json::Value, _> = serde_yaml_ng::from_str(text);
+        assert!(yaml.is_err());
+    }
+
+    #[test]
+    fn json_resources_refuse_duplicate_keys() {
+        let e = super::parse_resource::<serde_json::Value>("{\"a\": 1, \"a\": 2}").unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e}");
+    }
 
     #[test]
     fn hides_string_values() {
