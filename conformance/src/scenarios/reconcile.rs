@@ -481,7 +481,15 @@ fn check_function_details(
         want_par,
         fd["parallelism"].as_i64().unwrap_or(0),
     );
-    if let Some(g) = cfg["processingGuarantees"].as_str() {
+    // A window function's instance runs MANUAL (the window executor acknowledges); the config's
+    // guarantee is the window's, as in Pulsar's own conversion.
+    let window = kind == ComponentKind::Function && cfg["windowConfig"].is_object();
+    let want_guarantee = if window {
+        Some("MANUAL")
+    } else {
+        cfg["processingGuarantees"].as_str()
+    };
+    if let Some(g) = want_guarantee {
         o.check_eq(
             fobj,
             "processingGuarantees",
