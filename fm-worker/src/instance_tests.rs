@@ -55,7 +55,7 @@ impl tower::Service<http::Request<tonic::body::Body>> for Fake {
 
 /// Serves `fake` on a free loopback port; returns the port.
 async fn serve(fake: Fake) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(); // ok: test code
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(
         tonic::transport::Server::builder()

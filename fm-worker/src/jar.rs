@@ -141,7 +141,7 @@ impl Parser<'_> {
         Ok(c)
     }
 
-    fn expect(&mut self, c: u8) -> Result<(), String> {
+    fn eat(&mut self, c: u8) -> Result<(), String> {
         match self.next()? {
             got if got == c => Ok(()),
             got => Err(format!(
@@ -172,7 +172,7 @@ impl Parser<'_> {
             while self.peek() != Some(b'>') {
                 params.push(self.ident(b":")?);
                 // Class bound (may be empty), then interface bounds.
-                self.expect(b':')?;
+                self.eat(b':')?;
                 if !matches!(self.peek(), Some(b':') | Some(b'>')) && !self.at_param_start() {
                     self.reference()?;
                 }
@@ -181,7 +181,7 @@ impl Parser<'_> {
                     self.reference()?;
                 }
             }
-            self.expect(b'>')?;
+            self.eat(b'>')?;
         }
         let mut supers = Vec::new();
         while self.peek().is_some() {
@@ -212,7 +212,7 @@ impl Parser<'_> {
                         while self.peek() != Some(b'>') {
                             args.push(self.type_arg()?);
                         }
-                        self.expect(b'>')?;
+                        self.eat(b'>')?;
                     }
                     match self.next()? {
                         b';' => break,
@@ -227,7 +227,7 @@ impl Parser<'_> {
             }
             b'T' => {
                 let v = self.ident(b";")?;
-                self.expect(b';')?;
+                self.eat(b';')?;
                 Ok(Sig::Var(v))
             }
             b'[' => Ok(Sig::Array(Box::new(self.any_type()?))),
