@@ -196,7 +196,7 @@ mod tests {
         let mut v = Validation::new(Algorithm::HS256);
         v.required_spec_claims.clear();
         v.validate_exp = false;
-        let dk = DecodingKey::from_secret(&key);
+        let dk = DecodingKey::from_secret(&key).unwrap();
         let claims = |t: &str| decode::<Value>(t, &dk, &v).unwrap().claims;
         assert_eq!(claims(auth.admin_token())["sub"], ADMIN_ROLE);
         assert_eq!(claims(auth.worker_token())["sub"], WORKER_BROKER_ROLE);
@@ -219,6 +219,6 @@ mod tests {
         let t = sign(&[7u8; 32], &json!({"sub": "x"})).unwrap();
         let mut v = Validation::new(Algorithm::HS256);
         v.required_spec_claims.clear();
-        assert!(decode::<Value>(&t, &DecodingKey::from_secret(&[8u8; 32]), &v).is_err());
+        assert!(decode::<Value>(&t, &DecodingKey::from_secret(&[8u8; 32]).unwrap(), &v).is_err());
     }
 }

@@ -22,6 +22,9 @@ use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{Ctx, Require, ScenarioResult};
 use crate::worker_log;
 
+/// Raw request headers: (name, value bytes).
+type Headers<'a> = Vec<(&'a str, &'a [u8])>;
+
 /// What must never leak: (label, text).
 fn needles(a: &Authz<'_>) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -139,7 +142,7 @@ pub async fn hostile_and_canaries(ctx: &Ctx<'_>) -> ScenarioResult {
         ("Authorization", dev_bearer.as_bytes()),
         ("Authorization", b"Bearer x".as_slice()),
     ];
-    let cases: Vec<(&str, Vec<(&str, &[u8])>)> = vec![
+    let cases: Vec<(&str, Headers<'_>)> = vec![
         (
             "64 KiB Authorization",
             vec![("Authorization", huge.as_bytes())],
