@@ -8,6 +8,7 @@
 //!
 //! Calls into the fmesh library crates are all in the `library` module.
 pub mod auth;
+mod drain;
 pub mod error;
 pub mod form;
 mod handlers;
@@ -191,6 +192,8 @@ pub fn router(state: WorkerState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        // Outermost: whoever answers, the request is read to its end first (see `drain`).
+        .layer(axum::middleware::from_fn(drain::read_to_end))
         .with_state(state);
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

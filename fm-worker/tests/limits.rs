@@ -158,8 +158,8 @@ async fn config_parts_over_one_mib_are_refused() {
     assert_ne!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{a:?}");
 }
 
-#[tokio::test]
-async fn every_path_but_healthz_needs_authentication_when_it_is_on() {
+/// A worker with token authentication on (a symmetric key) and an API server behind it.
+fn worker_with_authentication() -> axum::Router {
     let secret = b"limits-test-secret-0123456789abcdef";
     let config = format!(
         "authenticationEnabled: true\n\
@@ -174,12 +174,17 @@ async fn every_path_but_healthz_needs_authentication_when_it_is_on() {
     let fake = FakeApi::default();
     let access = fm_worker::auth::AccessConfig::parse("w", &config).unwrap();
     let (authn, policy) = fm_worker::auth::build("w", &access).unwrap();
-    let app = fm_worker::router(fm_worker::WorkerState::with_access(
+    fm_worker::router(fm_worker::WorkerState::with_access(
         settings(&config),
         fake.client(),
         authn,
         policy,
-    ));
+    ))
+}
+
+#[tokio::test]
+async fn every_path_but_healthz_needs_authentication_when_it_is_on() {
+    let app = worker_with_authentication();
     for path in [
         "/admin/v3/functions/builtins",
         "/admin/v3/functions/connectors",
@@ -192,4 +197,45 @@ async fn every_path_but_healthz_needs_authentication_when_it_is_on() {
     }
     let a = send(&app, request(Method::GET, "/healthz")).await;
     assert_eq!(a.status, StatusCode::OK);
+}
+
+/// pulsar-admin writes a whole upload before it reads the answer: a refused upload is read to its
+/// end before the 401 goes out, so the client gets the answer instead of a reset connection
+/// (pulsar-admin's "Channel output shutdown").
+#[tokio::test]
+async fn a_refused_upload_is_read_to_its_end_before_the_answer() {
+    let app = worker_with_authentication();
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let (_stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(listener::serve(
+        l,
+        None,
+        app,
+        ServeOptions::default(),
+        async move {
+            let _ = rx.await;
+        },
+    ));
+    let len = 12 * 1024 * 1024; // under the 16 MiB body limit, over any socket buffer
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /admin/v3/functions/public/default/big HTTP/1.1\r\nHost: x\r\n\
+         Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {len}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    // Give the server time to answer early, as it would without reading the body.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let chunk = vec![b'x'; 64 * 1024];
+    for i in 0..len / chunk.len() {
+        if let Err(e) = s.write_all(&chunk).await {
+            panic!("the worker stopped reading the upload after {i} chunks: {e}");
+        }
+    }
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf);
+    assert!(matches!(read, Ok(Ok(_))), "{read:?}: {text}");
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("Authentication required"), "{text}");
 }
