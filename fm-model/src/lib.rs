@@ -19,6 +19,7 @@ pub mod auth;
 pub mod crd;
 mod kind;
 mod lenient;
+mod macros;
 pub mod parse;
 pub mod pulsar;
 mod sensitive;
