@@ -1,8 +1,7 @@
 //! FunctionConfig → `Function`.
 
-use super::parts;
-use super::pod::{resource_requirements, secrets_map};
 use super::runtime::{java_runtime, runner_image, runtime_log};
+use super::{assemble, parts};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
 use crate::inputs::InputSpecs;
@@ -306,64 +305,50 @@ pub(crate) fn function_to_resource(
         false
     };
 
-    let spec = FunctionSpec {
-        // Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook
-        // defaulted it to the hashed resource name and the instance ran under that name (in
-        // metrics, logs and state tables); without the webhook it ran with no name at all.
-        name: Some(id.name.clone()),
-        class_name: c.class_name.clone(),
-        tenant: Some(id.tenant.clone()),
-        namespace: Some(id.namespace.clone()),
-        cluster_name: Some(id.cluster.clone()),
-        replicas: Some(p.replicas),
-        max_replicas: p.max_replicas,
-        input: Some(input),
-        output: Some(output),
-        log_topic: c.log_topic.clone().filter(|t| !t.is_empty()),
-        func_config: Some(c.user_config.clone().unwrap_or_default()),
-        resources: Some(resource_requirements(&c.resources, &worker.config)?),
-        secrets_map: secrets_map(&c.secrets),
-        volume_mounts: p.volume_mounts,
-        timeout: c
-            .timeout_ms
-            .filter(|t| *t != 0)
-            .and_then(|t| i32::try_from(t).ok()),
-        auto_ack: Some(auto_ack),
-        max_message_retry: c.max_message_retries.filter(|r| *r >= 0),
-        // A window function runs with MANUAL (its executor acknowledges), the config's
-        // guarantee going to `windowConfig.processingGuarantees`, as Pulsar's conversion and
-        // the Java worker write it; Pulsar's GET (and the reverse) shows the window's one.
-        processing_guarantee: if windowed.is_some() {
-            Some(ProcessingGuarantee::Manual)
-        } else {
-            g.map(guarantee)
+    let spec = component_spec!(
+        FunctionSpec {
+            class_name: c.class_name.clone(),
+            input: Some(input),
+            output: Some(output),
+            func_config: Some(c.user_config.clone().unwrap_or_default()),
+            timeout: c
+                .timeout_ms
+                .filter(|t| *t != 0)
+                .and_then(|t| i32::try_from(t).ok()),
+            auto_ack: Some(auto_ack),
+            max_message_retry: c.max_message_retries.filter(|r| *r >= 0),
+            // A window function runs with MANUAL (its executor acknowledges), the config's
+            // guarantee going to `windowConfig.processingGuarantees`, as Pulsar's conversion and
+            // the Java worker write it; Pulsar's GET (and the reverse) shows the window's one.
+            processing_guarantee: if windowed.is_some() {
+                Some(ProcessingGuarantee::Manual)
+            } else {
+                g.map(guarantee)
+            },
+            retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
+            retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
+            dead_letter_topic: c
+                .dead_letter_topic
+                .clone()
+                .filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r >= 0)),
+            forward_source_message_property: Some(forward),
+            max_pending_async_requests: c.max_pending_async_requests,
+            subscription_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
+            cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
+            subscription_position: Some(position(c.subscription_position)),
+            skip_to_latest: c.skip_to_latest.filter(|s| *s),
+            window_config: windowed.as_ref().map(window),
+            java,
+            python,
+            golang,
+            image: runner_image(&worker.config, image_key, opts),
+            stateful_config: stateful,
         },
-        retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
-        retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
-        dead_letter_topic: c
-            .dead_letter_topic
-            .clone()
-            .filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r >= 0)),
-        forward_source_message_property: Some(forward),
-        max_pending_async_requests: c.max_pending_async_requests,
-        subscription_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
-        cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
-        subscription_position: Some(position(c.subscription_position)),
-        skip_to_latest: c.skip_to_latest.filter(|s| *s),
-        pod: Some(p.pod),
-        window_config: windowed.as_ref().map(window),
-        pulsar: Some(p.pulsar),
-        java,
-        python,
-        golang,
-        image: runner_image(&worker.config, image_key, opts),
-        image_pull_policy: p.image_pull_policy,
-        stateful_config: stateful,
-        runtime_flags: c.runtime_flags.clone().filter(|f| !f.is_empty()),
-        ..Default::default()
-    };
-    let mut resource = Function::new(p.metadata.name.as_deref().unwrap_or_default(), spec);
-    resource.metadata = p.metadata;
+        id: id,
+        parts: p,
+        config: c,
+        worker: worker,
+    );
     let warnings = crate::warnings::function_warnings(c, v.package(), worker, request);
-    Ok(Converted::new(resource, p.secrets).with_warnings(warnings))
+    Ok(assemble(Function::new, spec, p.metadata, p.secrets).with_warnings(warnings))
 }

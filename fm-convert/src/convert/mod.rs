@@ -5,6 +5,42 @@
 //! resource; an invalid config never gets here. What the three kinds share is worked out once
 //! by [`parts`]; what the two connector kinds share by [`connector_code`].
 
+/// A `Function`, `Sink` or `Source` spec: the kind's own `fields`, and the fields every kind fills
+/// the same way, from the [`Identity`] (`id`), the [`Parts`] (`p`, moved) and the config (`c`,
+/// whose `logTopic`, `resources`, `secrets` and `runtimeFlags` the three kinds share).
+///
+/// Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook defaulted it
+/// to the hashed resource name and the instance ran under that name (in metrics, logs and state
+/// tables); without the webhook it ran with no name at all.
+macro_rules! component_spec {
+    (
+        $spec:ident { $($field:ident $(: $value:expr)?),* $(,)? },
+        id: $id:expr, parts: $p:expr, config: $c:expr, worker: $worker:expr $(,)?
+    ) => {
+        $spec {
+            name: Some($id.name.clone()),
+            tenant: Some($id.tenant.clone()),
+            namespace: Some($id.namespace.clone()),
+            cluster_name: Some($id.cluster.clone()),
+            replicas: Some($p.replicas),
+            max_replicas: $p.max_replicas,
+            log_topic: $c.log_topic.clone().filter(|t| !t.is_empty()),
+            resources: Some($crate::convert::pod::resource_requirements(
+                &$c.resources,
+                &$worker.config,
+            )?),
+            secrets_map: $crate::convert::pod::secrets_map(&$c.secrets),
+            volume_mounts: $p.volume_mounts,
+            runtime_flags: $c.runtime_flags.clone().filter(|f| !f.is_empty()),
+            pod: Some($p.pod),
+            pulsar: Some($p.pulsar),
+            image_pull_policy: $p.image_pull_policy,
+            $($field $(: $value)?,)*
+            ..Default::default()
+        }
+    };
+}
+
 mod auth;
 mod function;
 mod metadata;
@@ -23,7 +59,7 @@ pub(crate) use sink::sink_to_resource;
 pub(crate) use source::source_to_resource;
 
 use crate::error::ConvertError;
-use crate::front_door::{Request, Worker};
+use crate::front_door::{Converted, Request, Worker};
 use crate::naming::ComponentKind;
 use crate::package::ConnectorPackage;
 use crate::validate::{Identity, Validated};
@@ -91,6 +127,19 @@ pub(crate) fn parts(
         secrets,
         metadata,
     })
+}
+
+/// The resource around `spec` (made by the kind's `new`), with the metadata of `parts` and the
+/// Secrets to create with it.
+pub(crate) fn assemble<R: kube::Resource, S>(
+    new: fn(&str, S) -> R,
+    spec: S,
+    metadata: ObjectMeta,
+    secrets: Vec<Secret>,
+) -> Converted<R> {
+    let mut resource = new(metadata.name.as_deref().unwrap_or_default(), spec);
+    *resource.meta_mut() = metadata;
+    Converted::new(resource, secrets)
 }
 
 /// What a sink's or source's code is: the catalogue entry of a built-in connector, the class,
