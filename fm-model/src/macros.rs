@@ -9,62 +9,96 @@
 /// `CustomResource`) and rustdoc see the struct as written; fields keep their order, and so does
 /// the serialised output.
 ///
-/// A field list may also hold `..group,` where `group` names a macro of a shared field group (see
-/// `crd::component`): the group's fields are spliced in at that point.
+/// * `..group,` in the field list names a macro of a shared field group (see
+///   `crd/spec_fields.rs`): the group's fields are spliced in at that point.
+/// * An `Option` field the CRD schema requires starts with `#[schemars(required)]` (before its doc
+///   comment): it gets no `default`, which would take it out of the schema's `required`.
+/// * Starting with `impl Default;` also implements `Default` from the fields: `None` for an
+///   `Option`, the value after `=` for a field written `name: Type = value`, else
+///   `Default::default()`. Such a struct has `#[serde(default)]`, so an absent key reads as that
+///   value too.
 ///
-/// An `Option` field the CRD schema requires starts with `#[schemars(required)]` (before its doc
-/// comment): it gets no `default`. An `Option` field with a `#[serde(default = "…")]` of its own
-/// cannot be declared here (serde allows one `default`); such structs are written out by hand.
+/// An `Option` field with a `#[serde(default = "…")]` of its own cannot be declared here (serde
+/// allows one `default`); such structs are written out by hand.
 macro_rules! optional_fields {
+    (
+        impl Default;
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::macros::optional_fields!(
+            @field [[Default] [$(#[$attr])* $vis struct $name] $name] [[] []] $($body)*
+        );
+    };
     (
         $(#[$attr:meta])*
         $vis:vis struct $name:ident { $($body:tt)* }
     ) => {
-        $crate::macros::optional_fields!(@field [$(#[$attr])* $vis struct $name] [] $($body)*);
+        $crate::macros::optional_fields!(
+            @field [[] [$(#[$attr])* $vis struct $name] $name] [[] []] $($body)*
+        );
     };
     // A shared group of fields: its macro splices them in front of the rest and calls back.
     (@field $head:tt $done:tt ..$group:ident $(, $($rest:tt)*)?) => {
         $group!($head $done $($($rest)*)?);
     };
-    // An optional field the schema marks required (`#[schemars(required)]` first): `None` when
-    // absent all the same (serde's rule for `Option`), omitted when `None`, and no `default`, which
-    // would make schemars drop it from `required`.
-    (@field $head:tt [$($done:tt)*]
+    // An optional field the schema marks required: `None` when absent all the same (serde's rule
+    // for `Option`), omitted when `None`.
+    (@field $head:tt [[$($f:tt)*] [$($d:tt)*]]
         #[schemars(required)] $(#[$fattr:meta])* $fvis:vis $field:ident : Option<$ty:ty>
         $(, $($rest:tt)*)?
     ) => {
-        $crate::macros::optional_fields!(@field $head [
-            $($done)*
+        $crate::macros::optional_fields!(@field $head [[
+            $($f)*
             $(#[$fattr])*
             #[schemars(required)]
             #[serde(skip_serializing_if = "Option::is_none")]
             $fvis $field: Option<$ty>,
-        ] $($($rest)*)?);
+        ] [$($d)* $field: None,]] $($($rest)*)?);
     };
     // An optional field: `None` when absent, omitted when `None`.
-    (@field $head:tt [$($done:tt)*]
+    (@field $head:tt [[$($f:tt)*] [$($d:tt)*]]
         $(#[$fattr:meta])* $fvis:vis $field:ident : Option<$ty:ty> $(, $($rest:tt)*)?
     ) => {
-        $crate::macros::optional_fields!(@field $head [
-            $($done)*
+        $crate::macros::optional_fields!(@field $head [[
+            $($f)*
             $(#[$fattr])*
             #[serde(default, skip_serializing_if = "Option::is_none")]
             $fvis $field: Option<$ty>,
-        ] $($($rest)*)?);
+        ] [$($d)* $field: None,]] $($($rest)*)?);
     };
-    // Any other field, as written.
-    (@field $head:tt [$($done:tt)*]
-        $(#[$fattr:meta])* $fvis:vis $field:ident : $ty:ty $(, $($rest:tt)*)?
+    // A field with its default value (for `impl Default;`), otherwise as written.
+    (@field $head:tt [[$($f:tt)*] [$($d:tt)*]]
+        $(#[$fattr:meta])* $fvis:vis $field:ident : $ty:ty = $value:expr $(, $($rest:tt)*)?
     ) => {
-        $crate::macros::optional_fields!(@field $head [
-            $($done)*
+        $crate::macros::optional_fields!(@field $head [[
+            $($f)*
             $(#[$fattr])*
             $fvis $field: $ty,
-        ] $($($rest)*)?);
+        ] [$($d)* $field: $value,]] $($($rest)*)?);
     };
-    // Every field read: the struct.
-    (@field [$($head:tt)*] [$($done:tt)*]) => {
-        $($head)* { $($done)* }
+    // Any other field, as written.
+    (@field $head:tt [[$($f:tt)*] [$($d:tt)*]]
+        $(#[$fattr:meta])* $fvis:vis $field:ident : $ty:ty $(, $($rest:tt)*)?
+    ) => {
+        $crate::macros::optional_fields!(@field $head [[
+            $($f)*
+            $(#[$fattr])*
+            $fvis $field: $ty,
+        ] [$($d)* $field: Default::default(),]] $($($rest)*)?);
+    };
+    // Every field read: the struct, and `Default` when asked for.
+    (@field [[] [$($head:tt)*] $name:ident] [[$($f:tt)*] $d:tt]) => {
+        $($head)* { $($f)* }
+    };
+    (@field [[Default] [$($head:tt)*] $name:ident] [[$($f:tt)*] [$($d:tt)*]]) => {
+        $($head)* { $($f)* }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { $($d)* }
+            }
+        }
     };
 }
 

@@ -214,7 +214,7 @@ optional_fields! {
 #[serde(rename_all = "camelCase")]
 pub struct BatchingConfig {
     /// Batching on or off (default true).
-    #[serde(default = "default_true", deserialize_with = "true_if_null")]
+    #[serde(default = "default_true", deserialize_with = "lenient::bool_or_true")]
     pub enabled: bool,
     /// Maximum publish delay in ms (default 10).
     #[serde(
@@ -255,10 +255,6 @@ fn default_true() -> bool {
 
 fn default_batching_delay() -> Option<i32> {
     Some(10)
-}
-
-fn true_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    lenient::opt_bool(d).map(|b| b.unwrap_or(true))
 }
 
 optional_fields! {
