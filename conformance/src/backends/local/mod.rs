@@ -341,6 +341,9 @@ fn start_pulsar(prepared: &Prepared, work_dir: &Path) -> std::result::Result<Loc
     }
     let dir = work_dir.join("pulsar");
     std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
-    LocalPulsar::start(&Prepared::cache_root(), &dir)
+    // The harness's Pulsar runs with token authentication and authorization (issue 12): every
+    // scenario talks to it as a superuser; the worker scenarios add their own roles.
+    let options = pulsar::PulsarOptions { auth: true };
+    LocalPulsar::start_with(&Prepared::cache_root(), &dir, options)
         .map_err(|e| format!("LocalPulsar::start: {e}"))
 }
