@@ -15,6 +15,7 @@ use crate::front_door::Worker;
 use crate::inputs::InputSpecs;
 use crate::naming::{ComponentKind, MANAGED_ANNOTATION};
 use crate::quantity;
+use crate::shared_fields::{producer_limits, window_fields};
 use fm_model::crd::{
     ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, InputConf, OutputConf,
     PodPolicy, ProcessingGuarantee, ProducerConfig as CrdProducer, Sink, Source,
@@ -134,8 +135,8 @@ fn inputs(
     let specs = InputSpecs::default()
         .topics(input.topics.iter().flatten())
         .pattern(input.topic_pattern.as_ref())
-        .serde(input.custom_serde_sources.iter().flatten())
-        .schema(input.custom_schema_sources.iter().flatten())
+        .serde(input.custom_serde_sources.as_ref())
+        .schema(input.custom_schema_sources.as_ref())
         .specs(
             input
                 .source_specs
@@ -152,17 +153,9 @@ fn inputs(
 
 fn producer(p: &Option<CrdProducer>) -> Option<ProducerConfig> {
     let p = p.as_ref()?;
-    Some(ProducerConfig {
-        max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
-        max_pending_messages_across_partitions: p
-            .max_pending_messages_across_partitions
-            .filter(|n| *n != 0),
-        use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
-        crypto_config: p.crypto_config.as_ref().map(crypto),
+    Some(producer_limits!(p, crypto => {
         batch_builder: p.batch_builder.clone().filter(|b| !b.is_empty()),
-        compression_type: p.compression_type,
-        batching_config: None,
-    })
+    }))
 }
 
 fn secrets(m: &Option<BTreeMap<String, fm_model::crd::SecretRef>>) -> Option<Map<String, Value>> {
@@ -353,17 +346,11 @@ pub(crate) fn function_config(
         .window_config
         .as_ref()
         .map(|w| fidelity::window_guarantee(w.processing_guarantees, s.processing_guarantee));
-    let window = s.window_config.as_ref().map(|w| WindowConfig {
-        window_length_count: w.window_length_count,
-        window_length_duration_ms: w.window_length_duration_ms,
-        sliding_interval_count: w.sliding_interval_count,
-        sliding_interval_duration_ms: w.sliding_interval_duration_ms,
-        late_data_topic: w.late_data_topic.clone(),
-        max_lag_ms: w.max_lag_ms,
-        watermark_emit_interval_ms: w.watermark_emit_interval_ms,
-        timestamp_extractor_class_name: w.timestamp_extractor_class_name.clone(),
-        actual_window_function_class_name: class_name.clone(),
-        processing_guarantees: Some(fidelity::window_guarantee_of(window_guarantee)),
+    let window = s.window_config.as_ref().map(|w| {
+        window_fields!(w => WindowConfig {
+            actual_window_function_class_name: class_name.clone(),
+            processing_guarantees: Some(fidelity::window_guarantee_of(window_guarantee)),
+        })
     });
     Ok(FunctionConfig {
         runtime_flags: s.runtime_flags.clone(),
@@ -425,6 +412,28 @@ pub(crate) fn function_config(
     })
 }
 
+/// The type class a connector's `customRuntimeOptions` must carry to read back as written: the
+/// resource's, unless the built-in connector named `builtin` gives that type anyway, or (for an
+/// archive) it is the default `byte[]`.
+fn connector_type(
+    kind: ComponentKind,
+    worker: &Worker,
+    builtin: Option<&str>,
+    written: Option<&str>,
+) -> Option<String> {
+    let builtin_type = builtin
+        .and_then(|n| worker.connector(n))
+        .map(|d| match kind {
+            ComponentKind::Sink => d.sink_type(),
+            _ => d.source_type(),
+        });
+    written
+        .filter(|t| {
+            Some(*t) != builtin_type && (builtin_type.is_some() || *t != crate::worker::BYTES_TYPE)
+        })
+        .map(str::to_owned)
+}
+
 /// `Sink` → SinkConfig.
 pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, ReverseError> {
     let s = &k.spec;
@@ -433,15 +442,12 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
         .as_ref()
         .ok_or(ReverseError::NoInput(ComponentKind::Sink))?;
     let (inputs, input_specs) = inputs(input);
-    let builtin_type = s
-        .sink_type
-        .as_ref()
-        .and_then(|n| worker.connector(n))
-        .map(|d| d.sink_type().to_string());
-    let input_type = input.type_class_name.clone().filter(|t| {
-        Some(t) != builtin_type.as_ref()
-            && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
-    });
+    let input_type = connector_type(
+        ComponentKind::Sink,
+        worker,
+        s.sink_type.as_deref(),
+        input.type_class_name.as_deref(),
+    );
     Ok(SinkConfig {
         tenant: fidelity::tenant(s.tenant.as_deref()),
         namespace: fidelity::namespace(s.namespace.as_deref()),
@@ -492,15 +498,12 @@ pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, Rever
 pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig, ReverseError> {
     let s = &k.spec;
     let out: OutputConf = s.output.clone().unwrap_or_default();
-    let builtin_type = s
-        .source_type
-        .as_ref()
-        .and_then(|n| worker.connector(n))
-        .map(|d| d.source_type().to_string());
-    let output_type = out.type_class_name.clone().filter(|t| {
-        Some(t) != builtin_type.as_ref()
-            && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
-    });
+    let output_type = connector_type(
+        ComponentKind::Source,
+        worker,
+        s.source_type.as_deref(),
+        out.type_class_name.as_deref(),
+    );
     Ok(SourceConfig {
         tenant: fidelity::tenant(s.tenant.as_deref()),
         namespace: fidelity::namespace(s.namespace.as_deref()),

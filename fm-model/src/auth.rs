@@ -9,9 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `spec.pulsar.authConfig` (object form, Function Mesh ≥ v0.6.0).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct AuthConfig {
         /// OAuth2 client credentials read from a Secret (v0.6.0). Wins over `genericAuth`.
         pub oauth2_config: Option<OAuth2Config>,

@@ -9,33 +9,47 @@
 /// `CustomResource`) and rustdoc see the struct as written; fields keep their order, and so does
 /// the serialised output.
 ///
-/// * `..group,` in the field list names a macro of a shared field group (see
-///   `crd/spec_fields.rs`): the group's fields are spliced in at that point.
+/// Settings may come first, each ending with `;`:
+///
+/// * `mirror(…);` derives `Clone, Debug, PartialEq, Serialize, Deserialize` and the derives
+///   listed (`Default`, `JsonSchema`, …), with camelCase keys: what nearly every mirrored type
+///   declares, said once.
+/// * `lenient;` reads every optional Pulsar scalar (`Option<i32>`, `Option<i64>`,
+///   `Option<bool>`, `Option<f64>`) as Jackson does (a number or bool written as a string, see
+///   [`crate::lenient`]). Pulsar's and the worker's types are lenient; the CRD types are not.
+/// * `impl Default;` also implements `Default` from the fields: `None` for an `Option`, the
+///   value after `=` for a field written `name: Type = value`, else `Default::default()`. Such a
+///   struct has `#[serde(default)]`, so an absent key reads as that value too.
+///
+/// In the field list:
+///
+/// * `..group,` names a macro of a shared field group (see `crd/spec_fields.rs`): the group's
+///   fields are spliced in at that point.
 /// * An `Option` field the CRD schema requires starts with `#[schemars(required)]` (before its doc
 ///   comment): it gets no `default`, which would take it out of the schema's `required`.
-/// * Starting with `impl Default;` also implements `Default` from the fields: `None` for an
-///   `Option`, the value after `=` for a field written `name: Type = value`, else
-///   `Default::default()`. Such a struct has `#[serde(default)]`, so an absent key reads as that
-///   value too.
 ///
 /// An `Option` field with a `#[serde(default = "…")]` of its own cannot be declared here (serde
 /// allows one `default`); such structs are written out by hand.
 macro_rules! optional_fields {
-    (
-        impl Default;
-        $(#[$attr:meta])*
-        $vis:vis struct $name:ident { $($body:tt)* }
-    ) => {
-        $crate::macros::optional_fields!(
-            @field [[Default] [$(#[$attr])* $vis struct $name] $name] [[] []] $($body)*
-        );
+    // The settings, one at a time; the head collects `[default] [lenient] [attributes]`.
+    (@settings $def:tt $len:tt [$($attrs:tt)*] mirror $(($($derive:ident),* $(,)?))?; $($rest:tt)*) => {
+        $crate::macros::optional_fields!(@settings $def $len [
+            $($attrs)*
+            #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize $($(, $derive)*)?)]
+            #[serde(rename_all = "camelCase")]
+        ] $($rest)*);
     };
-    (
-        $(#[$attr:meta])*
-        $vis:vis struct $name:ident { $($body:tt)* }
+    (@settings $def:tt $len:tt $attrs:tt lenient; $($rest:tt)*) => {
+        $crate::macros::optional_fields!(@settings $def [lenient] $attrs $($rest)*);
+    };
+    (@settings $def:tt $len:tt $attrs:tt impl Default; $($rest:tt)*) => {
+        $crate::macros::optional_fields!(@settings [Default] $len $attrs $($rest)*);
+    };
+    (@settings $def:tt $len:tt [$($attrs:tt)*]
+        $(#[$attr:meta])* $vis:vis struct $name:ident { $($body:tt)* }
     ) => {
         $crate::macros::optional_fields!(
-            @field [[] [$(#[$attr])* $vis struct $name] $name] [[] []] $($body)*
+            @field [$def $len [$($attrs)* $(#[$attr])* $vis struct $name] $name] [[] []] $($body)*
         );
     };
     // A shared group of fields: its macro splices them in front of the rest and calls back.
@@ -56,16 +70,36 @@ macro_rules! optional_fields {
             $fvis $field: Option<$ty>,
         ] [$($d)* $field: None,]] $($($rest)*)?);
     };
+    // In a lenient struct, an optional field of one named type: a Pulsar scalar reads leniently.
+    (@field [$def:tt [lenient] $($h:tt)*] $done:tt
+        $(#[$fattr:meta])* $fvis:vis $field:ident : Option<$s:ident> $(, $($rest:tt)*)?
+    ) => {
+        $crate::macros::optional_fields!(@scalar $s [
+            [$def [lenient] $($h)*] $done [$(#[$fattr])*] $fvis $field: Option<$s>; $($($rest)*)?
+        ]);
+    };
+    (@scalar i32 [$h:tt $d:tt $($t:tt)*]) => { $crate::macros::optional_fields!(@opt $h $d [, deserialize_with = "crate::lenient::opt_i32"] $($t)*); };
+    (@scalar i64 [$h:tt $d:tt $($t:tt)*]) => { $crate::macros::optional_fields!(@opt $h $d [, deserialize_with = "crate::lenient::opt_i64"] $($t)*); };
+    (@scalar bool [$h:tt $d:tt $($t:tt)*]) => { $crate::macros::optional_fields!(@opt $h $d [, deserialize_with = "crate::lenient::opt_bool"] $($t)*); };
+    (@scalar f64 [$h:tt $d:tt $($t:tt)*]) => { $crate::macros::optional_fields!(@opt $h $d [, deserialize_with = "crate::lenient::opt_f64"] $($t)*); };
+    (@scalar $s:ident [$h:tt $d:tt $($t:tt)*]) => { $crate::macros::optional_fields!(@opt $h $d [] $($t)*); };
     // An optional field: `None` when absent, omitted when `None`.
-    (@field $head:tt [[$($f:tt)*] [$($d:tt)*]]
+    (@field $head:tt $done:tt
         $(#[$fattr:meta])* $fvis:vis $field:ident : Option<$ty:ty> $(, $($rest:tt)*)?
+    ) => {
+        $crate::macros::optional_fields!(
+            @opt $head $done [] [$(#[$fattr])*] $fvis $field: Option<$ty>; $($($rest)*)?
+        );
+    };
+    (@opt $head:tt [[$($f:tt)*] [$($d:tt)*]] [$($with:tt)*] [$(#[$fattr:meta])*]
+        $fvis:vis $field:ident : $ty:ty; $($rest:tt)*
     ) => {
         $crate::macros::optional_fields!(@field $head [[
             $($f)*
             $(#[$fattr])*
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            $fvis $field: Option<$ty>,
-        ] [$($d)* $field: None,]] $($($rest)*)?);
+            #[serde(default, skip_serializing_if = "Option::is_none" $($with)*)]
+            $fvis $field: $ty,
+        ] [$($d)* $field: None,]] $($rest)*);
     };
     // A field with its default value (for `impl Default;`), otherwise as written.
     (@field $head:tt [[$($f:tt)*] [$($d:tt)*]]
@@ -88,10 +122,10 @@ macro_rules! optional_fields {
         ] [$($d)* $field: Default::default(),]] $($($rest)*)?);
     };
     // Every field read: the struct, and `Default` when asked for.
-    (@field [[] [$($head:tt)*] $name:ident] [[$($f:tt)*] $d:tt]) => {
+    (@field [[] $len:tt [$($head:tt)*] $name:ident] [[$($f:tt)*] $d:tt]) => {
         $($head)* { $($f)* }
     };
-    (@field [[Default] [$($head:tt)*] $name:ident] [[$($f:tt)*] [$($d:tt)*]]) => {
+    (@field [[Default] $len:tt [$($head:tt)*] $name:ident] [[$($f:tt)*] [$($d:tt)*]]) => {
         $($head)* { $($f)* }
 
         impl Default for $name {
@@ -100,6 +134,37 @@ macro_rules! optional_fields {
             }
         }
     };
+    // The entry: settings first, then the struct.
+    ($($input:tt)*) => {
+        $crate::macros::optional_fields!(@settings [] [] [] $($input)*);
+    };
 }
 
-pub(crate) use optional_fields;
+/// The window settings Pulsar's `WindowConfig` and the CRD's `windowConfig` share, in the order
+/// both declare them: a field group for [`optional_fields!`] (`..window_fields,`). The Pulsar
+/// side reads them leniently, the CRD side strictly, as each struct says.
+macro_rules! window_fields {
+    ($head:tt $done:tt $($rest:tt)*) => {
+        $crate::macros::optional_fields!(@field $head $done
+            /// Window length in messages.
+            pub window_length_count: Option<i32>,
+            /// Window length in milliseconds.
+            pub window_length_duration_ms: Option<i64>,
+            /// Sliding interval in messages.
+            pub sliding_interval_count: Option<i32>,
+            /// Sliding interval in milliseconds.
+            pub sliding_interval_duration_ms: Option<i64>,
+            /// Topic for late data.
+            pub late_data_topic: Option<String>,
+            /// Maximum lag for event-time windows.
+            pub max_lag_ms: Option<i64>,
+            /// Watermark emit interval.
+            pub watermark_emit_interval_ms: Option<i64>,
+            /// Timestamp extractor class (event-time windows).
+            pub timestamp_extractor_class_name: Option<String>,
+            $($rest)*
+        );
+    };
+}
+
+pub(crate) use {optional_fields, window_fields};

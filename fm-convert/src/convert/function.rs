@@ -7,6 +7,7 @@ use crate::front_door::{Converted, Request, Worker};
 use crate::inputs::InputSpecs;
 use crate::naming::ComponentKind;
 use crate::package::Package;
+use crate::shared_fields::window_fields;
 use crate::validate::Validated;
 use fm_model::crd::{
     ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, FunctionSpec, GoRuntime,
@@ -96,14 +97,9 @@ pub(crate) fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, Consu
     InputSpecs::default()
         .topics(c.inputs.iter().flatten())
         .pattern(c.topics_pattern.as_ref())
-        .serde(c.custom_serde_inputs.iter().flatten())
+        .serde(c.custom_serde_inputs.as_ref())
         .specs(schema_specs)
-        .specs(
-            c.input_specs
-                .iter()
-                .flatten()
-                .map(|(t, s)| (t.clone(), s.clone())),
-        )
+        .input_specs(c.input_specs.as_ref())
         .into_map()
 }
 
@@ -131,26 +127,18 @@ pub(crate) fn infer_window(
 }
 
 fn window(w: &WindowConfig) -> CrdWindow {
-    CrdWindow {
+    window_fields!(w => CrdWindow {
         // Required by the CRD schema: written even when empty.
         actual_window_function_class_name: Some(
             w.actual_window_function_class_name
                 .clone()
                 .unwrap_or_default(),
         ),
-        window_length_count: w.window_length_count,
-        window_length_duration_ms: w.window_length_duration_ms,
-        sliding_interval_count: w.sliding_interval_count,
-        sliding_interval_duration_ms: w.sliding_interval_duration_ms,
-        late_data_topic: w.late_data_topic.clone(),
-        max_lag_ms: w.max_lag_ms,
-        watermark_emit_interval_ms: w.watermark_emit_interval_ms,
-        timestamp_extractor_class_name: w.timestamp_extractor_class_name.clone(),
         processing_guarantees: w.processing_guarantees.map(|g| match g {
             WindowProcessingGuarantees::AtleastOnce => WindowProcessingGuarantee::AtleastOnce,
             WindowProcessingGuarantees::AtmostOnce => WindowProcessingGuarantee::AtmostOnce,
         }),
-    }
+    })
 }
 
 /// The producer block, always written as the Java worker does (pending counts 0 and
@@ -291,14 +279,7 @@ pub(crate) fn function_to_resource(
             }),
         });
 
-    let p = parts(
-        ComponentKind::Function,
-        id,
-        opts,
-        c.parallelism,
-        worker,
-        request,
-    )?;
+    let p = parts(ComponentKind::Function, v, c.parallelism, worker, request)?;
     let forward = if worker.config.forward_source_message_property {
         c.forward_source_message_property.unwrap_or(true)
     } else {
@@ -343,11 +324,8 @@ pub(crate) fn function_to_resource(
             golang,
             image: runner_image(&worker.config, image_key, opts),
             stateful_config: stateful,
-        },
-        id: id,
-        parts: p,
-        config: c,
-        worker: worker,
+        };
+        id, p, c, worker
     );
     let warnings = crate::warnings::function_warnings(c, v.package(), worker, request);
     Ok(assemble(Function::new, spec, p.metadata, p.secrets).with_warnings(warnings))

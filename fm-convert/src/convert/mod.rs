@@ -7,15 +7,18 @@
 
 /// A `Function`, `Sink` or `Source` spec: the kind's own `fields`, and the fields every kind fills
 /// the same way, from the [`Identity`] (`id`), the [`Parts`] (`p`, moved) and the config (`c`,
-/// whose `logTopic`, `resources`, `secrets` and `runtimeFlags` the three kinds share).
+/// whose `logTopic`, `resources`, `secrets` and `runtimeFlags` the three kinds share). A sink or
+/// source names its [`ConnectorCode`] and the field of its connector type
+/// (`connector: code => sink_type`): class, type, Java runtime and image come from it.
 ///
 /// Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook defaulted it
 /// to the hashed resource name and the instance ran under that name (in metrics, logs and state
 /// tables); without the webhook it ran with no name at all.
 macro_rules! component_spec {
     (
-        $spec:ident { $($field:ident $(: $value:expr)?),* $(,)? },
-        id: $id:expr, parts: $p:expr, config: $c:expr, worker: $worker:expr $(,)?
+        $spec:ident { $($field:ident $(: $value:expr)?),* $(,)? }
+        $(, connector: $code:ident => $type_field:ident)?;
+        $id:ident, $p:ident, $c:ident, $worker:ident $(,)?
     ) => {
         $spec {
             name: Some($id.name.clone()),
@@ -35,6 +38,12 @@ macro_rules! component_spec {
             pod: Some($p.pod),
             pulsar: Some($p.pulsar),
             image_pull_policy: $p.image_pull_policy,
+            $(
+                class_name: $code.class_name,
+                $type_field: $code.builtin.as_ref().and_then(|d| d.name.clone()),
+                java: Some($code.java),
+                image: $code.image,
+            )?
             $($field $(: $value)?,)*
             ..Default::default()
         }
@@ -64,7 +73,7 @@ use crate::naming::ComponentKind;
 use crate::package::ConnectorPackage;
 use crate::validate::{Identity, Validated};
 use fm_model::crd::{JavaRuntime, PodPolicy, PulsarMessaging};
-use fm_model::worker::{ConnectorDefinition, CustomRuntimeOptions};
+use fm_model::worker::ConnectorDefinition;
 use k8s_openapi::api::core::v1::{Secret, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
@@ -91,14 +100,14 @@ pub(crate) struct Parts {
 }
 
 /// Works out the [`Parts`] of a component.
-pub(crate) fn parts(
+pub(crate) fn parts<C, P>(
     kind: ComponentKind,
-    id: &Identity,
-    opts: &CustomRuntimeOptions,
+    v: &Validated<'_, C, P>,
     parallelism: Option<i32>,
     worker: &Worker,
     request: &Request,
 ) -> Result<Parts, ConvertError> {
+    let (id, opts) = (v.identity(), v.options());
     let custom = &worker.config.functions_worker_service_custom_configs;
     let labels = metadata::resource_labels(kind, &worker.config, id.parts());
     let replicas = parallelism.unwrap_or(1);

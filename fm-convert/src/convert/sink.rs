@@ -19,14 +19,9 @@ pub(crate) fn sink_input_specs(c: &SinkConfig) -> BTreeMap<String, ConsumerConfi
     InputSpecs::default()
         .topics(c.inputs.iter().flatten())
         .pattern(c.topics_pattern.as_ref())
-        .serde(c.topic_to_serde_class_name.iter().flatten())
-        .schema(c.topic_to_schema_type.iter().flatten())
-        .specs(
-            c.input_specs
-                .iter()
-                .flatten()
-                .map(|(t, s)| (t.clone(), s.clone())),
-        )
+        .serde(c.topic_to_serde_class_name.as_ref())
+        .schema(c.topic_to_schema_type.as_ref())
+        .input_specs(c.input_specs.as_ref())
         .into_map()
 }
 
@@ -69,18 +64,9 @@ pub(crate) fn sink_to_resource(
         source_specs: (!sources.is_empty()).then_some(sources),
         ..Default::default()
     };
-    let p = parts(
-        ComponentKind::Sink,
-        id,
-        opts,
-        c.parallelism,
-        worker,
-        request,
-    )?;
+    let p = parts(ComponentKind::Sink, v, c.parallelism, worker, request)?;
     let spec = component_spec!(
         SinkSpec {
-            class_name: code.class_name,
-            sink_type: code.builtin.as_ref().and_then(|d| d.name.clone()),
             input: Some(input),
             sink_config: Some(c.configs.clone().unwrap_or_default()),
             timeout: c
@@ -106,13 +92,9 @@ pub(crate) fn sink_to_resource(
                 .filter(|s| !s.trim().is_empty()),
             cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
             subscription_position: Some(position(c.source_subscription_position)),
-            java: Some(code.java),
-            image: code.image,
         },
-        id: id,
-        parts: p,
-        config: c,
-        worker: worker,
+        connector: code => sink_type;
+        id, p, c, worker
     );
     let warnings =
         crate::warnings::connector_warnings(c.archive.as_deref(), v.package(), worker, request);

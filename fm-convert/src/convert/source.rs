@@ -43,18 +43,9 @@ pub(crate) fn source_to_resource(
         producer_conf: Some(producer(&c.producer_config, c.batch_builder.as_deref())),
         custom_schema_sinks: None,
     };
-    let p = parts(
-        ComponentKind::Source,
-        id,
-        opts,
-        c.parallelism,
-        worker,
-        request,
-    )?;
+    let p = parts(ComponentKind::Source, v, c.parallelism, worker, request)?;
     let spec = component_spec!(
         SourceSpec {
-            class_name: code.class_name,
-            source_type: code.builtin.as_ref().and_then(|d| d.name.clone()),
             output: Some(output),
             batch_source_config: c.batch_source_config.as_ref().map(|b| CrdBatch {
                 discovery_triggerer_class_name: b
@@ -68,13 +59,9 @@ pub(crate) fn source_to_resource(
             source_config: Some(c.configs.clone().unwrap_or_default()),
             processing_guarantee: c.processing_guarantees.map(guarantee),
             forward_source_message_property: Some(true),
-            java: Some(code.java),
-            image: code.image,
         },
-        id: id,
-        parts: p,
-        config: c,
-        worker: worker,
+        connector: code => source_type;
+        id, p, c, worker
     );
     let warnings =
         crate::warnings::connector_warnings(c.archive.as_deref(), v.package(), worker, request);

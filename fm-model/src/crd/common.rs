@@ -21,9 +21,8 @@ use super::vpa::VpaSpec;
 pub type FreeConfig = Map<String, Value>;
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `spec.pulsar` / `spec.pulsarPackageService` (upstream `PulsarMessaging`): how the instance reaches Pulsar.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct PulsarMessaging {
         /// ConfigMap holding `webServiceURL` and `brokerServiceURL`; mounted into the pod via `envFrom`.
         pub pulsar_config: Option<String>,
@@ -41,9 +40,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `spec.statefulConfig` (upstream `Stateful`): the state store the instance uses.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct Stateful {
         /// Pulsar (BookKeeper table service) state store.
         pub pulsar: Option<PulsarStateStore>,
@@ -51,9 +49,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `statefulConfig.pulsar`: passed as `--state_storage_serviceurl` (and the provider class).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct PulsarStateStore {
         /// BookKeeper table service URL (required).
         pub service_url: String,
@@ -63,9 +60,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `statefulConfig.pulsar.javaProvider`: passed as `--state_storage_impl_class`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct PulsarStateStoreJavaProvider {
         /// StateStoreProvider implementation class (required).
         pub class_name: String,
@@ -94,9 +90,8 @@ pub mod builtin_hpa_rule {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `spec.pod` (upstream `PodPolicy`): customisation of the StatefulSet pod template, HPA and VPA.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct PodPolicy {
         /// Labels merged into the pod labels.
         pub labels: Option<BTreeMap<String, String>>,
@@ -353,14 +348,13 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `spec.volumeClaimTemplates[]`: a PersistentVolumeClaim template copied into the StatefulSet.
     ///
     /// Not k8s-openapi's `PersistentVolumeClaim`, because that type always writes `apiVersion` and
     /// `kind`, so a read-back resource would not serialise as written. Same JSON shape as upstream
     /// (embedded object meta as generated with `generateEmbeddedObjectMeta=true`); convert with
     /// [`VolumeClaimTemplate::to_persistent_volume_claim`].
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct VolumeClaimTemplate {
         /// `v1` when given.
         pub api_version: Option<String>,

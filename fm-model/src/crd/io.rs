@@ -2,7 +2,7 @@
 //! `spec.output` with their consumer, producer and crypto settings, the window config, the batch
 //! source config and the connector blocks.
 
-use crate::macros::optional_fields;
+use crate::macros::{optional_fields, window_fields};
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
@@ -139,31 +139,15 @@ optional_fields! {
         /// `spec.className` before use, so a document without it reads (the reverse conversion then uses
         /// `spec.className`, as the operator does).
         pub actual_window_function_class_name: Option<String>,
-        /// Window length in messages.
-        pub window_length_count: Option<i32>,
-        /// Window length in milliseconds.
-        pub window_length_duration_ms: Option<i64>,
-        /// Sliding interval in messages.
-        pub sliding_interval_count: Option<i32>,
-        /// Sliding interval in milliseconds.
-        pub sliding_interval_duration_ms: Option<i64>,
-        /// Topic for late data.
-        pub late_data_topic: Option<String>,
-        /// Maximum lag for event-time windows.
-        pub max_lag_ms: Option<i64>,
-        /// Watermark emit interval.
-        pub watermark_emit_interval_ms: Option<i64>,
-        /// Timestamp extractor class (event-time windows).
-        pub timestamp_extractor_class_name: Option<String>,
+        ..window_fields,
         /// Delivery semantics of the window executor.
         pub processing_guarantees: Option<WindowProcessingGuarantee>,
     }
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `batchSourceConfig`: turns a source into a batch source run by BatchSourceExecutor.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct BatchSourceConfig {
         /// Discovery triggerer class (required).
         pub discovery_triggerer_class_name: String,
@@ -174,9 +158,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// Function `spec.sourceConfig` (v0.26.0): override the function's source implementation.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct SourceConnectorSpec {
         /// Builtin source connector id.
         pub source_type: Option<String>,
@@ -193,9 +176,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// Function `spec.sinkConfig` (v0.26.0): override the function's sink implementation.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct SinkConnectorSpec {
         /// Builtin sink connector id.
         pub sink_type: Option<String>,

@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::enums::{ContainerControlledValues, ContainerScalingMode, VpaUpdateMode};
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// `pod.vpa` (upstream `VPASpec`): when set, the operator creates a VPA targeting the resource.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct VpaSpec {
         /// How recommendations are applied to pods.
         pub update_policy: Option<PodUpdatePolicy>,
@@ -35,9 +34,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// VPA `PodResourcePolicy`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct PodResourcePolicy {
         /// Per-container policies (`containerName: "*"` is the default policy).
         pub container_policies: Option<Vec<ContainerResourcePolicy>>,
@@ -45,9 +43,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default, JsonSchema);
     /// VPA `ContainerResourcePolicy`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "camelCase")]
     pub struct ContainerResourcePolicy {
         /// Container name, or `*`.
         pub container_name: Option<String>,

@@ -1,7 +1,7 @@
 //! Types shared by FunctionConfig, SinkConfig and SourceConfig.
 
 use crate::lenient;
-use crate::macros::optional_fields;
+use crate::macros::{optional_fields, window_fields};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -142,10 +142,31 @@ impl<'de> Deserialize<'de> for Resources {
     }
 }
 
+/// The identity every Pulsar config starts with (`tenant`, `namespace`, `name`, `className`): a
+/// field group for [`optional_fields!`] (`..identity_fields,`).
+macro_rules! identity_fields {
+    ($head:tt $done:tt $($rest:tt)*) => {
+        $crate::macros::optional_fields!(@field $head $done
+            /// Pulsar tenant (the URL path wins on the REST API).
+            pub tenant: Option<String>,
+            /// Pulsar namespace (short name).
+            pub namespace: Option<String>,
+            /// The function's, sink's or source's name.
+            pub name: Option<String>,
+            /// Entry class: Java class or Python `module.Class` of a function; a connector's class
+            /// (from the connector's metadata when absent).
+            pub class_name: Option<String>,
+            $($rest)*
+        );
+    };
+}
+
+pub(crate) use identity_fields;
+
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// Encryption settings of a consumer or producer (`CryptoConfig`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct CryptoConfig {
         /// `CryptoKeyReader` implementation class.
         pub crypto_key_reader_class_name: Option<String>,
@@ -161,9 +182,9 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// A custom message payload processor (`MessagePayloadProcessorConfig`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct MessagePayloadProcessorConfig {
         /// Processor class.
         pub class_name: Option<String>,
@@ -173,6 +194,8 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// Per-input-topic consumer settings (`ConsumerConfig`, the values of `inputSpecs`).
     ///
     /// Pulsar's JSON key for the regex flag is `regexPattern` (the Java field is `isRegexPattern`,
@@ -180,8 +203,6 @@ optional_fields! {
     /// `pulsar-admin --input-specs` — send `isRegexPattern`; Pulsar's REST server silently ignores
     /// that key. fmesh deliberately accepts it as an alias so such a regex input is not silently
     /// turned into a plain topic; output always uses `regexPattern`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct ConsumerConfig {
         /// Built-in schema name or schema class.
         pub schema_type: Option<String>,
@@ -194,7 +215,6 @@ optional_fields! {
         #[serde(default, deserialize_with = "lenient::null_as_default")]
         pub consumer_properties: BTreeMap<String, String>,
         /// Receiver queue size (must be ≥ 0).
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub receiver_queue_size: Option<i32>,
         /// Decryption settings.
         pub crypto_config: Option<CryptoConfig>,
@@ -258,18 +278,15 @@ fn default_batching_delay() -> Option<i32> {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// Output producer settings (`ProducerConfig`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct ProducerConfig {
         /// Producer queue size.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub max_pending_messages: Option<i32>,
         /// Producer queue size across partitions.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub max_pending_messages_across_partitions: Option<i32>,
         /// One producer per thread.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub use_thread_local_producers: Option<bool>,
         /// Encryption settings.
         pub crypto_config: Option<CryptoConfig>,
@@ -283,32 +300,11 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// Windowing of a function (`WindowConfig`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct WindowConfig {
-        /// Count-based window length.
-        #[serde(deserialize_with = "lenient::opt_i32")]
-        pub window_length_count: Option<i32>,
-        /// Time-based window length in ms.
-        #[serde(deserialize_with = "lenient::opt_i64")]
-        pub window_length_duration_ms: Option<i64>,
-        /// Count-based sliding interval.
-        #[serde(deserialize_with = "lenient::opt_i32")]
-        pub sliding_interval_count: Option<i32>,
-        /// Time-based sliding interval in ms.
-        #[serde(deserialize_with = "lenient::opt_i64")]
-        pub sliding_interval_duration_ms: Option<i64>,
-        /// Topic receiving late events.
-        pub late_data_topic: Option<String>,
-        /// Allowed lag in ms.
-        #[serde(deserialize_with = "lenient::opt_i64")]
-        pub max_lag_ms: Option<i64>,
-        /// Watermark interval in ms.
-        #[serde(deserialize_with = "lenient::opt_i64")]
-        pub watermark_emit_interval_ms: Option<i64>,
-        /// Event-time extractor class.
-        pub timestamp_extractor_class_name: Option<String>,
+        ..window_fields,
         /// The user's function class (set by the server).
         pub actual_window_function_class_name: Option<String>,
         /// The window's guarantee (set by the server from the function's).
@@ -317,9 +313,9 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// Batch source settings (`BatchSourceConfig`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct BatchSourceConfig {
         /// Discovery triggerer class (required).
         pub discovery_triggerer_class_name: Option<String>,

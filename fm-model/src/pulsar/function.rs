@@ -3,24 +3,16 @@
 use super::common::*;
 use crate::lenient;
 use crate::macros::optional_fields;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// A Pulsar function's admin configuration, field for field as Pulsar's JSON (Jackson property order).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct FunctionConfig {
         /// Extra flags for the process/Kubernetes runtime.
         pub runtime_flags: Option<String>,
-        /// Pulsar tenant (the URL path wins on the REST API).
-        pub tenant: Option<String>,
-        /// Pulsar namespace (short name).
-        pub namespace: Option<String>,
-        /// Function name.
-        pub name: Option<String>,
-        /// Entry class (Java) or `module.Class` (Python).
-        pub class_name: Option<String>,
+        ..identity_fields,
         /// Input topics.
         pub inputs: Option<Vec<String>>,
         /// Input topic → SerDe class.
@@ -50,15 +42,12 @@ optional_fields! {
         /// Delivery semantics.
         pub processing_guarantees: Option<ProcessingGuarantees>,
         /// One consumer per partition (FAILOVER subscription).
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub retain_ordering: Option<bool>,
         /// Key-ordered processing (KEY_SHARED subscription).
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub retain_key_ordering: Option<bool>,
         /// `DEFAULT` or `KEY_BASED`; copied into the producer settings.
         pub batch_builder: Option<String>,
         /// Copy input message properties to the output.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub forward_source_message_property: Option<bool>,
         /// User configuration, any JSON.
         pub user_config: Option<JsonObject>,
@@ -67,17 +56,14 @@ optional_fields! {
         /// Runtime; Pulsar overwrites it from whichever of `jar`/`py`/`go` is set.
         pub runtime: Option<Runtime>,
         /// Framework acknowledges messages (deprecated in Pulsar 2.11; use MANUAL).
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub auto_ack: Option<bool>,
         /// Retries before the dead-letter topic.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub max_message_retries: Option<i32>,
         /// Dead-letter topic.
         pub dead_letter_topic: Option<String>,
         /// Subscription name.
         pub sub_name: Option<String>,
         /// Instance count.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub parallelism: Option<i32>,
         /// Per-instance resources.
         pub resources: Option<Resources>,
@@ -86,7 +72,6 @@ optional_fields! {
         /// Windowing.
         pub window_config: Option<WindowConfig>,
         /// Message timeout in ms.
-        #[serde(deserialize_with = "lenient::opt_i64")]
         pub timeout_ms: Option<i64>,
         /// Java package: path, URL, `function://…` package or `builtin://…`.
         pub jar: Option<String>,
@@ -97,18 +82,14 @@ optional_fields! {
         /// Built-in function type (the CLI turns it into `jar: builtin://<type>`).
         pub function_type: Option<String>,
         /// Delete the subscription when the function is deleted.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub cleanup_subscription: Option<bool>,
         /// Opaque JSON string for runtime customisers (the Function Mesh worker's `CustomRuntimeOptions`).
         pub custom_runtime_options: Option<String>,
         /// Concurrency of async functions.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub max_pending_async_requests: Option<i32>,
         /// Expose the admin client in the context.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub expose_pulsar_admin_client_enabled: Option<bool>,
         /// Skip to the latest message on failure recovery.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub skip_to_latest: Option<bool>,
         /// Initial position; Pulsar fills `Latest` at parse time.
         #[serde(default, deserialize_with = "lenient::null_as_default")]

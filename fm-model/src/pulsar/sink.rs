@@ -3,22 +3,14 @@
 use super::common::*;
 use crate::lenient;
 use crate::macros::optional_fields;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// A Pulsar sink connector's admin configuration.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct SinkConfig {
-        /// Pulsar tenant.
-        pub tenant: Option<String>,
-        /// Pulsar namespace.
-        pub namespace: Option<String>,
-        /// Sink name.
-        pub name: Option<String>,
-        /// Sink class (from the connector's metadata when absent).
-        pub class_name: Option<String>,
+        ..identity_fields,
         /// Subscription name.
         pub source_subscription_name: Option<String>,
         /// Initial position; Pulsar fills `Latest` at parse time.
@@ -37,7 +29,6 @@ optional_fields! {
         /// Input topic → consumer settings.
         pub input_specs: Option<BTreeMap<String, ConsumerConfig>>,
         /// Retries before the dead-letter topic.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub max_message_retries: Option<i32>,
         /// Dead-letter topic.
         pub dead_letter_topic: Option<String>,
@@ -46,33 +37,26 @@ optional_fields! {
         /// Secret name → provider-specific object.
         pub secrets: Option<JsonObject>,
         /// Instance count.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub parallelism: Option<i32>,
         /// Delivery semantics.
         pub processing_guarantees: Option<ProcessingGuarantees>,
         /// FAILOVER subscription.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub retain_ordering: Option<bool>,
         /// KEY_SHARED subscription.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub retain_key_ordering: Option<bool>,
         /// Per-instance resources.
         pub resources: Option<Resources>,
         /// Framework acknowledges messages.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub auto_ack: Option<bool>,
         /// Message timeout in ms.
-        #[serde(deserialize_with = "lenient::opt_i64")]
         pub timeout_ms: Option<i64>,
         /// Negative-ack redelivery delay in ms.
-        #[serde(deserialize_with = "lenient::opt_i64")]
         pub negative_ack_redelivery_delay_ms: Option<i64>,
         /// Built-in connector name (the CLI turns it into `archive: builtin://<type>`).
         pub sink_type: Option<String>,
         /// Connector package: path, URL, `sink://…` package or `builtin://…`.
         pub archive: Option<String>,
         /// Delete the subscription when the sink is deleted.
-        #[serde(deserialize_with = "lenient::opt_bool")]
         pub cleanup_subscription: Option<bool>,
         /// Extra runtime flags.
         pub runtime_flags: Option<String>,

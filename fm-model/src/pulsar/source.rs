@@ -1,23 +1,14 @@
 //! `SourceConfig`: what `pulsar-admin sources create` sends.
 
 use super::common::*;
-use crate::lenient;
 use crate::macros::optional_fields;
-use serde::{Deserialize, Serialize};
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// A Pulsar source connector's admin configuration.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct SourceConfig {
-        /// Pulsar tenant.
-        pub tenant: Option<String>,
-        /// Pulsar namespace.
-        pub namespace: Option<String>,
-        /// Source name.
-        pub name: Option<String>,
-        /// Source class (from the connector's metadata when absent).
-        pub class_name: Option<String>,
+        ..identity_fields,
         /// Destination topic.
         pub topic_name: Option<String>,
         /// Producer settings.
@@ -31,7 +22,6 @@ optional_fields! {
         /// Secret name → provider-specific object.
         pub secrets: Option<JsonObject>,
         /// Instance count.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub parallelism: Option<i32>,
         /// Delivery semantics.
         pub processing_guarantees: Option<ProcessingGuarantees>,

@@ -39,9 +39,9 @@ pub struct InstanceStatus<D> {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `FunctionInstanceStatusData`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct FunctionInstanceStatusData {
         /// Instance is running.
         pub running: bool,
@@ -71,9 +71,9 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `SinkInstanceStatusData`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct SinkInstanceStatusData {
         /// Instance is running.
         pub running: bool,
@@ -101,9 +101,9 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `SourceInstanceStatusData`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct SourceInstanceStatusData {
         /// Instance is running.
         pub running: bool,

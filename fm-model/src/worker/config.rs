@@ -10,27 +10,24 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// Resource bounds of the worker (`functionInstanceMinResources` / `…MaxResources`).
     /// Unlike Pulsar's `Resources`, a missing member means "no bound".
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct ResourceBounds {
         /// CPU bound.
-        #[serde(deserialize_with = "lenient::opt_f64")]
         pub cpu: Option<f64>,
         /// RAM bound in bytes.
-        #[serde(deserialize_with = "lenient::opt_i64")]
         pub ram: Option<i64>,
         /// Disk bound in bytes (not checked, as in Pulsar).
-        #[serde(deserialize_with = "lenient::opt_i64")]
         pub disk: Option<i64>,
     }
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `functionRuntimeFactoryConfigs` (Pulsar's Kubernetes runtime factory config, still read).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct RuntimeFactoryConfig {
         /// Kubernetes namespace of all resources.
         pub job_namespace: Option<String>,
@@ -42,6 +39,7 @@ optional_fields! {
 }
 
 optional_fields! {
+    lenient;
     impl Default;
     /// `functionsWorkerServiceCustomConfigs`: the Function Mesh worker service's own settings.
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,7 +124,6 @@ optional_fields! {
         #[serde(deserialize_with = "lenient::bool_or_false")]
         pub enable_trusted_mode: bool,
         /// Reload period of the connector catalogue.
-        #[serde(deserialize_with = "lenient::opt_i64")]
         pub connector_search_interval_seconds: Option<i64>,
         /// Path of the connector catalogue.
         pub connector_definitions_file_path: Option<String>,
@@ -134,6 +131,7 @@ optional_fields! {
 }
 
 optional_fields! {
+    lenient;
     impl Default;
     /// The keys of Pulsar's `functions_worker.yml` that the Function Mesh worker reads.
     /// Every other key is accepted and ignored.

@@ -3,13 +3,12 @@
 
 use super::BYTES_TYPE;
 use crate::macros::optional_fields;
-use serde::{Deserialize, Serialize};
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// One entry of the built-in connector catalogue (the Java worker's
     /// `FunctionMeshConnectorDefinition`, which extends Pulsar's `ConnectorDefinition`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct ConnectorDefinition {
         /// Connector name (what `builtin://<name>` refers to).
         pub name: Option<String>,

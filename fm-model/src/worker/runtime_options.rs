@@ -8,9 +8,9 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `customRuntimeOptions` HPA settings (`hpaSpec`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct HpaSpec {
         /// `AverageUtilizationCPUPercent80|50|20`.
         #[serde(rename = "builtinCPURule")]
@@ -25,22 +25,21 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `customRuntimeOptions` VPA update policy.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct VpaUpdatePolicy {
         /// `off|initial|recreate|auto` (any case).
         pub update_mode: Option<String>,
         /// Minimum replicas for eviction.
-        #[serde(deserialize_with = "lenient::opt_i32")]
         pub min_replicas: Option<i32>,
     }
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `customRuntimeOptions` VPA container policy.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct VpaContainerPolicy {
         /// Container name (`*` for all).
         pub container_name: Option<String>,
@@ -58,9 +57,9 @@ optional_fields! {
 }
 
 optional_fields! {
+    mirror(Default);
+    lenient;
     /// `customRuntimeOptions` VPA settings (`vpaSpec`).
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
     pub struct VpaSpecOptions {
         /// Update policy.
         pub update_policy: Option<VpaUpdatePolicy>,
@@ -70,6 +69,7 @@ optional_fields! {
 }
 
 optional_fields! {
+    lenient;
     impl Default;
     /// The Function Mesh worker's `CustomRuntimeOptions`, carried as a JSON string in a config's
     /// `customRuntimeOptions`. Serialises in the Java worker's field order.
