@@ -23,7 +23,7 @@ use fm_model::pulsar::{
     ConsumerConfig, CryptoConfig, FunctionConfig, ProcessingGuarantees, ProducerConfig, Resources,
     Runtime, SinkConfig, SourceConfig, WindowProcessingGuarantees,
 };
-use fm_model::worker::CustomRuntimeOptions;
+use fm_model::worker::{ConnectorDefinition, CustomRuntimeOptions};
 use serde_json::Value;
 
 /// Tenant, namespace and name after Pulsar's defaults.
@@ -315,6 +315,15 @@ fn connector_archive(pkg: Option<&ConnectorPackage>, archive: Option<&str>) -> O
     Some(pkg.location.clone().unwrap_or_else(|| pkg.jar.clone()))
 }
 
+/// A connector's class: the config's, else the built-in connector's for the kind.
+fn connector_class(
+    kind: ComponentKind,
+    class_name: Option<&str>,
+    builtin: Option<&ConnectorDefinition>,
+) -> Option<String> {
+    non_empty(class_name).or_else(|| builtin.and_then(|d| d.class_of(kind)).map(str::to_owned))
+}
+
 /// A connector's package, when it resolves.
 fn connector_parts(
     kind: ComponentKind,
@@ -349,8 +358,11 @@ pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> Sin
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(c.class_name.as_deref())
-            .or_else(|| builtin.as_ref().and_then(|d| d.sink_class.clone())),
+        class_name: connector_class(
+            ComponentKind::Sink,
+            c.class_name.as_deref(),
+            builtin.as_ref(),
+        ),
         source_subscription_name: c
             .source_subscription_name
             .clone()
@@ -463,8 +475,11 @@ pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) ->
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(c.class_name.as_deref())
-            .or_else(|| builtin.as_ref().and_then(|d| d.source_class.clone())),
+        class_name: connector_class(
+            ComponentKind::Source,
+            c.class_name.as_deref(),
+            builtin.as_ref(),
+        ),
         topic_name: c.topic_name.clone(),
         producer_config: producer(&c.producer_config, c.batch_builder.as_deref()),
         serde_class_name: serde,

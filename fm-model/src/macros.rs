@@ -140,31 +140,66 @@ macro_rules! optional_fields {
     };
 }
 
-/// The window settings Pulsar's `WindowConfig` and the CRD's `windowConfig` share, in the order
-/// both declare them: a field group for [`optional_fields!`] (`..window_fields,`). The Pulsar
-/// side reads them leniently, the CRD side strictly, as each struct says.
-macro_rules! window_fields {
-    ($head:tt $done:tt $($rest:tt)*) => {
-        $crate::macros::optional_fields!(@field $head $done
-            /// Window length in messages.
-            pub window_length_count: Option<i32>,
-            /// Window length in milliseconds.
-            pub window_length_duration_ms: Option<i64>,
-            /// Sliding interval in messages.
-            pub sliding_interval_count: Option<i32>,
-            /// Sliding interval in milliseconds.
-            pub sliding_interval_duration_ms: Option<i64>,
-            /// Topic for late data.
-            pub late_data_topic: Option<String>,
-            /// Maximum lag for event-time windows.
-            pub max_lag_ms: Option<i64>,
-            /// Watermark emit interval.
-            pub watermark_emit_interval_ms: Option<i64>,
-            /// Timestamp extractor class (event-time windows).
-            pub timestamp_extractor_class_name: Option<String>,
-            $($rest)*
-        );
+/// Declares field groups for [`optional_fields!`]: each `name { fields }` becomes a macro
+/// `name!` (re-exported to the crate) that splices `fields` in where a field list says
+/// `..name,`. The `($)` hands the inner macro its own `$`.
+macro_rules! field_groups {
+    ($($(#[$doc:meta])* $name:ident { $($fields:tt)* })*) => {
+        $($crate::macros::field_groups!(@one ($) $(#[$doc])* $name { $($fields)* });)*
+    };
+    (@one ($d:tt) $(#[$doc:meta])* $name:ident { $($fields:tt)* }) => {
+        $(#[$doc])*
+        macro_rules! $name {
+            ($d head:tt $d done:tt $d ($d rest:tt)*) => {
+                $crate::macros::optional_fields!(@field $d head $d done $($fields)* $d ($d rest)*);
+            };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use $name;
     };
 }
 
-pub(crate) use {optional_fields, window_fields};
+field_groups! {
+    /// The window settings Pulsar's `WindowConfig` and the CRD's `windowConfig` share, in the order
+    /// both declare them: a field group for [`optional_fields!`] (`..window_fields,`). The Pulsar
+    /// side reads them leniently, the CRD side strictly, as each struct says.
+    window_fields {
+        /// Window length in messages.
+        pub window_length_count: Option<i32>,
+        /// Window length in milliseconds.
+        pub window_length_duration_ms: Option<i64>,
+        /// Sliding interval in messages.
+        pub sliding_interval_count: Option<i32>,
+        /// Sliding interval in milliseconds.
+        pub sliding_interval_duration_ms: Option<i64>,
+        /// Topic for late data.
+        pub late_data_topic: Option<String>,
+        /// Maximum lag for event-time windows.
+        pub max_lag_ms: Option<i64>,
+        /// Watermark emit interval.
+        pub watermark_emit_interval_ms: Option<i64>,
+        /// Timestamp extractor class (event-time windows).
+        pub timestamp_extractor_class_name: Option<String>,
+    }
+
+    /// The producer settings Pulsar's `ProducerConfig` and the CRD's `producerConf` share, in the
+    /// order both declare them: a field group for [`optional_fields!`] (`..producer_fields,`).
+    /// `CryptoConfig` and `CompressionType` are each side's own (the names resolve where the group
+    /// is spliced in).
+    producer_fields {
+        /// Max pending messages.
+        pub max_pending_messages: Option<i32>,
+        /// Max pending messages across partitions.
+        pub max_pending_messages_across_partitions: Option<i32>,
+        /// Use thread-local producers.
+        pub use_thread_local_producers: Option<bool>,
+        /// End-to-end encryption settings.
+        pub crypto_config: Option<CryptoConfig>,
+        /// Batch builder (`DEFAULT` or `KEY_BASED`).
+        pub batch_builder: Option<String>,
+        /// Compression type.
+        pub compression_type: Option<CompressionType>,
+    }
+}
+
+pub(crate) use {field_groups, optional_fields};

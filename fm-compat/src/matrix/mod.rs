@@ -91,20 +91,21 @@ impl Matrix {
 
     /// The default matrix: the newer published page (Function Mesh v0.1.9 … v0.14.0).
     pub fn published() -> Self {
-        // ok: the embedded page is fixed at build time and parsed by the unit test
-        // `embedded_pages_parse`; it cannot fail at run time.
-        let parsed = Self::from_markdown(NEWER_PAGE);
-        #[allow(clippy::expect_used)]
-        parsed.expect("embedded newer matrix page parses") // ok: embedded, tested
+        // The unit test `embedded_pages_parse` parses the embedded page.
+        crate::embedded(
+            Self::from_markdown(NEWER_PAGE),
+            "embedded newer matrix page parses",
+        )
     }
 
     /// The older published page (Function Mesh v0.1.9 … v0.5.0, wider v0.5.0 row). Kept for
     /// reference; [`Matrix::published`] is what queries should use.
     pub fn published_older() -> Self {
-        // ok: as in `published`, verified by the unit test `embedded_pages_parse`.
-        let parsed = Self::from_markdown(OLDER_PAGE);
-        #[allow(clippy::expect_used)]
-        parsed.expect("embedded older matrix page parses") // ok: embedded, tested
+        // The unit test `embedded_pages_parse` parses the embedded page.
+        crate::embedded(
+            Self::from_markdown(OLDER_PAGE),
+            "embedded older matrix page parses",
+        )
     }
 
     /// The embedded newer page's markdown, as published.

@@ -1,7 +1,7 @@
 //! FunctionConfig → `Function`.
 
 use super::runtime::{java_runtime, runner_image, runtime_log};
-use super::{assemble, parts};
+use super::{assemble, parts, timeout_ms};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
 use crate::inputs::InputSpecs;
@@ -176,7 +176,7 @@ pub(crate) fn function_to_resource(
     worker: &Worker,
     request: &Request,
 ) -> Result<Converted<Function>, ConvertError> {
-    let (c, opts, id) = (v.config(), v.options(), v.identity());
+    let (c, opts) = (v.config(), v.options());
     let package = v.package().clone();
     let runtime = package.runtime;
     let g = c.processing_guarantees;
@@ -292,10 +292,7 @@ pub(crate) fn function_to_resource(
             input: Some(input),
             output: Some(output),
             func_config: Some(c.user_config.clone().unwrap_or_default()),
-            timeout: c
-                .timeout_ms
-                .filter(|t| *t != 0)
-                .and_then(|t| i32::try_from(t).ok()),
+            timeout: timeout_ms(c.timeout_ms),
             auto_ack: Some(auto_ack),
             max_message_retry: c.max_message_retries.filter(|r| *r >= 0),
             // A window function runs with MANUAL (its executor acknowledges), the config's
@@ -325,7 +322,7 @@ pub(crate) fn function_to_resource(
             image: runner_image(&worker.config, image_key, opts),
             stateful_config: stateful,
         };
-        id, p, c, worker
+        v, p, c, worker
     );
     let warnings = crate::warnings::function_warnings(c, v.package(), worker, request);
     Ok(assemble(Function::new, spec, p.metadata, p.secrets).with_warnings(warnings))

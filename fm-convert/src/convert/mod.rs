@@ -6,7 +6,8 @@
 //! by [`parts`]; what the two connector kinds share by [`connector_code`].
 
 /// A `Function`, `Sink` or `Source` spec: the kind's own `fields`, and the fields every kind fills
-/// the same way, from the [`Identity`] (`id`), the [`Parts`] (`p`, moved) and the config (`c`,
+/// the same way, from the [`Validated`] config's [`Identity`] (`v`), the [`Parts`] (`p`, moved)
+/// and the config (`c`,
 /// whose `logTopic`, `resources`, `secrets` and `runtimeFlags` the three kinds share). A sink or
 /// source names its [`ConnectorCode`] and the field of its connector type
 /// (`connector: code => sink_type`): class, type, Java runtime and image come from it.
@@ -18,13 +19,13 @@ macro_rules! component_spec {
     (
         $spec:ident { $($field:ident $(: $value:expr)?),* $(,)? }
         $(, connector: $code:ident => $type_field:ident)?;
-        $id:ident, $p:ident, $c:ident, $worker:ident $(,)?
+        $v:ident, $p:ident, $c:ident, $worker:ident $(,)?
     ) => {
         $spec {
-            name: Some($id.name.clone()),
-            tenant: Some($id.tenant.clone()),
-            namespace: Some($id.namespace.clone()),
-            cluster_name: Some($id.cluster.clone()),
+            name: Some($v.identity().name.clone()),
+            tenant: Some($v.identity().tenant.clone()),
+            namespace: Some($v.identity().namespace.clone()),
+            cluster_name: Some($v.identity().cluster.clone()),
             replicas: Some($p.replicas),
             max_replicas: $p.max_replicas,
             log_topic: $c.log_topic.clone().filter(|t| !t.is_empty()),
@@ -138,6 +139,14 @@ pub(crate) fn parts<C, P>(
     })
 }
 
+/// `spec.timeout` of a function or sink: the config's `timeoutMs` (0 is "none"), as the 32-bit
+/// number Function Mesh stores (validation refuses a larger one).
+pub(crate) fn timeout_ms(timeout: Option<i64>) -> Option<i32> {
+    timeout
+        .filter(|t| *t != 0)
+        .and_then(|t| i32::try_from(t).ok())
+}
+
 /// The resource around `spec` (made by the kind's `new`), with the metadata of `parts` and the
 /// Secrets to create with it.
 pub(crate) fn assemble<R: kube::Resource, S>(
@@ -173,14 +182,10 @@ pub(crate) fn connector_code<C>(
 ) -> ConnectorCode {
     let pkg = v.package();
     let builtin = pkg.builtin.clone();
-    let catalogue_class = |d: &ConnectorDefinition| match kind {
-        ComponentKind::Sink => d.sink_class.clone(),
-        _ => d.source_class.clone(),
-    };
     let class_name = class_name
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .or_else(|| builtin.as_ref().and_then(catalogue_class));
+        .or_else(|| builtin.as_ref().and_then(|d| d.class_of(kind)))
+        .map(str::to_string);
     let image = match &builtin {
         Some(def) => Some(def.image()),
         None => runner_image(&worker.config, "JAVA", v.options()),

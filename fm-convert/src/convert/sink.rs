@@ -1,7 +1,7 @@
 //! SinkConfig → `Sink`.
 
 use super::function::{consumer, guarantee, position};
-use super::{assemble, connector_code, parts};
+use super::{assemble, connector_code, parts, timeout_ms};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
 use crate::inputs::InputSpecs;
@@ -36,10 +36,10 @@ pub(crate) fn sink_to_resource(
     worker: &Worker,
     request: &Request,
 ) -> Result<Converted<Sink>, ConvertError> {
-    let (c, opts, id) = (v.config(), v.options(), v.identity());
+    let c = v.config();
     let code = connector_code(ComponentKind::Sink, v, c.class_name.as_deref(), worker);
     let mut specs = sink_input_specs(c);
-    let type_class = match (&opts.input_type_class_name, &code.builtin) {
+    let type_class = match (&v.options().input_type_class_name, &code.builtin) {
         (Some(t), _) => t.clone(),
         (None, Some(def)) => {
             for t in c.inputs.iter().flatten() {
@@ -69,10 +69,7 @@ pub(crate) fn sink_to_resource(
         SinkSpec {
             input: Some(input),
             sink_config: Some(c.configs.clone().unwrap_or_default()),
-            timeout: c
-                .timeout_ms
-                .filter(|t| *t != 0)
-                .and_then(|t| i32::try_from(t).ok()),
+            timeout: timeout_ms(c.timeout_ms),
             negative_ack_redelivery_delay_ms: c
                 .negative_ack_redelivery_delay_ms
                 .filter(|t| *t > 0)
@@ -94,7 +91,7 @@ pub(crate) fn sink_to_resource(
             subscription_position: Some(position(c.source_subscription_position)),
         },
         connector: code => sink_type;
-        id, p, c, worker
+        v, p, c, worker
     );
     let warnings =
         crate::warnings::connector_warnings(c.archive.as_deref(), v.package(), worker, request);

@@ -20,9 +20,9 @@ pub(crate) fn source_to_resource(
     worker: &Worker,
     request: &Request,
 ) -> Result<Converted<Source>, ConvertError> {
-    let (c, opts, id) = (v.config(), v.options(), v.identity());
+    let c = v.config();
     let code = connector_code(ComponentKind::Source, v, c.class_name.as_deref(), worker);
-    let type_class = match (&opts.output_type_class_name, &code.builtin) {
+    let type_class = match (&v.options().output_type_class_name, &code.builtin) {
         (Some(t), _) => t.clone(),
         (None, Some(def)) => def.source_type().to_string(),
         (None, None) => BYTES_TYPE.to_string(),
@@ -61,7 +61,7 @@ pub(crate) fn source_to_resource(
             forward_source_message_property: Some(true),
         },
         connector: code => source_type;
-        id, p, c, worker
+        v, p, c, worker
     );
     let warnings =
         crate::warnings::connector_warnings(c.archive.as_deref(), v.package(), worker, request);

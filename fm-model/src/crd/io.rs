@@ -2,7 +2,7 @@
 //! `spec.output` with their consumer, producer and crypto settings, the window config, the batch
 //! source config and the connector blocks.
 
-use crate::macros::{optional_fields, window_fields};
+use crate::macros::{optional_fields, producer_fields, window_fields};
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
@@ -80,18 +80,7 @@ optional_fields! {
     #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
     #[serde(rename_all = "camelCase")]
     pub struct ProducerConfig {
-        /// Max pending messages.
-        pub max_pending_messages: Option<i32>,
-        /// Max pending messages across partitions.
-        pub max_pending_messages_across_partitions: Option<i32>,
-        /// Use thread-local producers.
-        pub use_thread_local_producers: Option<bool>,
-        /// End-to-end encryption settings.
-        pub crypto_config: Option<CryptoConfig>,
-        /// Batch builder (`DEFAULT` or `KEY_BASED`).
-        pub batch_builder: Option<String>,
-        /// Compression type.
-        pub compression_type: Option<CompressionType>,
+        ..producer_fields,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Types shared by FunctionConfig, SinkConfig and SourceConfig.
 
 use crate::lenient;
-use crate::macros::{optional_fields, window_fields};
+use crate::macros::{optional_fields, producer_fields, window_fields};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -142,26 +142,21 @@ impl<'de> Deserialize<'de> for Resources {
     }
 }
 
-/// The identity every Pulsar config starts with (`tenant`, `namespace`, `name`, `className`): a
-/// field group for [`optional_fields!`] (`..identity_fields,`).
-macro_rules! identity_fields {
-    ($head:tt $done:tt $($rest:tt)*) => {
-        $crate::macros::optional_fields!(@field $head $done
-            /// Pulsar tenant (the URL path wins on the REST API).
-            pub tenant: Option<String>,
-            /// Pulsar namespace (short name).
-            pub namespace: Option<String>,
-            /// The function's, sink's or source's name.
-            pub name: Option<String>,
-            /// Entry class: Java class or Python `module.Class` of a function; a connector's class
-            /// (from the connector's metadata when absent).
-            pub class_name: Option<String>,
-            $($rest)*
-        );
-    };
+crate::macros::field_groups! {
+    /// The identity every Pulsar config starts with (`tenant`, `namespace`, `name`, `className`): a
+    /// field group for [`optional_fields!`] (`..identity_fields,`).
+    identity_fields {
+        /// Pulsar tenant (the URL path wins on the REST API).
+        pub tenant: Option<String>,
+        /// Pulsar namespace (short name).
+        pub namespace: Option<String>,
+        /// The function's, sink's or source's name.
+        pub name: Option<String>,
+        /// Entry class: Java class or Python `module.Class` of a function; a connector's class
+        /// (from the connector's metadata when absent).
+        pub class_name: Option<String>,
+    }
 }
-
-pub(crate) use identity_fields;
 
 optional_fields! {
     mirror(Default);
@@ -282,18 +277,7 @@ optional_fields! {
     lenient;
     /// Output producer settings (`ProducerConfig`).
     pub struct ProducerConfig {
-        /// Producer queue size.
-        pub max_pending_messages: Option<i32>,
-        /// Producer queue size across partitions.
-        pub max_pending_messages_across_partitions: Option<i32>,
-        /// One producer per thread.
-        pub use_thread_local_producers: Option<bool>,
-        /// Encryption settings.
-        pub crypto_config: Option<CryptoConfig>,
-        /// `DEFAULT` or `KEY_BASED`.
-        pub batch_builder: Option<String>,
-        /// Compression (worker substitutes LZ4 when unset).
-        pub compression_type: Option<CompressionType>,
+        ..producer_fields,
         /// Batching knobs.
         pub batching_config: Option<BatchingConfig>,
     }

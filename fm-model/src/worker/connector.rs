@@ -80,6 +80,16 @@ impl ConnectorDefinition {
         }
     }
 
+    /// The connector's class for `kind`: `sinkClass` for a sink, `sourceClass` for a source
+    /// (a function has none).
+    pub fn class_of(&self, kind: crate::ComponentKind) -> Option<&str> {
+        match kind {
+            crate::ComponentKind::Sink => self.sink_class.as_deref(),
+            crate::ComponentKind::Source => self.source_class.as_deref(),
+            crate::ComponentKind::Function => None,
+        }
+    }
+
     /// Sink type class: `sinkTypeClassName`, else `typeClassName`, else `[B`.
     pub fn sink_type(&self) -> &str {
         non_blank(self.sink_type_class_name.as_deref())
