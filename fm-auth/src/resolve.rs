@@ -331,16 +331,18 @@ fn worker_params(settings: &AuthSettings) -> Result<OAuth2Params, AuthError> {
     OAuth2Params::parse(raw.expose(), PARAMS_PATH).map_err(AuthError::worker_params)
 }
 
+/// A setting's text, `None` when it is unset or empty (Pulsar's "not configured").
+fn given(setting: Option<&str>) -> Option<&str> {
+    setting.filter(|s| !s.is_empty())
+}
+
 fn insecure(
     settings: &AuthSettings,
     component: &ComponentRef,
     target: FeatureLevel,
     out: &mut AuthOutcome,
 ) -> Result<(), AuthError> {
-    let plugin = settings
-        .broker_client_authentication_plugin
-        .as_deref()
-        .filter(|p| !p.is_empty());
+    let plugin = given(settings.broker_client_authentication_plugin.as_deref());
     let params = settings
         .broker_client_authentication_parameters
         .as_ref()
@@ -506,14 +508,8 @@ fn tls(
     target: FeatureLevel,
     out: &mut AuthOutcome,
 ) {
-    let trust_path = settings
-        .broker_client_trust_certs_file_path
-        .as_deref()
-        .filter(|p| !p.is_empty());
-    let pem = settings
-        .broker_client_trust_certs_pem
-        .as_deref()
-        .filter(|p| !p.is_empty());
+    let trust_path = given(settings.broker_client_trust_certs_file_path.as_deref());
+    let pem = given(settings.broker_client_trust_certs_pem.as_deref());
     let name = component.secret_name("tls");
     if target.tls_config && (pem.is_some() || trust_path.is_none()) {
         let mut config = PulsarTlsConfig {

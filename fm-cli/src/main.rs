@@ -35,17 +35,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
-    };
+    // On a usage error clap prints it and exits with 2; `--help` and `--version` exit with 0.
+    let cli = Cli::parse();
     match cli.command {
         Command::Convert(args) => cmd_convert::run(args),
         Command::Validate(args) => cmd_convert::run_validate(args),

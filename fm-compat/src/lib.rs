@@ -20,3 +20,10 @@ pub mod version;
 pub use matrix::{Matrix, MatrixError, MatrixRow, QueryError};
 pub use range::{RangeError, WorkerRange};
 pub use version::{FunctionMeshVersion, VersionError, WorkerLine, WorkerVersion};
+
+/// A value parsed from text embedded at build time (the published matrix pages, the field
+/// history). The parse cannot fail at run time: a unit test parses each embedded text.
+pub(crate) fn embedded<T, E: std::fmt::Debug>(parsed: Result<T, E>, what: &str) -> T {
+    #[allow(clippy::expect_used)]
+    parsed.expect(what) // ok: embedded, tested
+}

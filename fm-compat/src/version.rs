@@ -163,12 +163,6 @@ impl FromStr for FunctionMeshVersion {
     }
 }
 
-impl fmt::Display for FunctionMeshVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "v{}.{}.{}", self.major, self.minor, self.patch)
-    }
-}
-
 /// A release line of the Function Mesh Worker service: the first three numbers, `vX.Y.Z`
 /// (the worker's Pulsar version). Every build `vX.Y.Z.N` belongs to the line `vX.Y.Z`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -181,11 +175,18 @@ pub struct WorkerLine {
     pub patch: u32,
 }
 
-impl fmt::Display for WorkerLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "v{}.{}.{}", self.major, self.minor, self.patch)
-    }
+/// `Display` as `vX.Y.Z` for the versions of three numbers.
+macro_rules! display_three_numbers {
+    ($($version:ty),*) => {$(
+        impl fmt::Display for $version {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "v{}.{}.{}", self.major, self.minor, self.patch)
+            }
+        }
+    )*};
 }
+
+display_three_numbers!(FunctionMeshVersion, WorkerLine);
 
 /// A Function Mesh Worker service version: four numbers `vX.Y.Z.N` (a build of the line
 /// `vX.Y.Z`), or three numbers `vX.Y.Z` (the line itself, written without a build).

@@ -203,94 +203,76 @@ kind!(
     status::source_status
 );
 
-/// A Pulsar config whose kind is known only at run time.
-// One is held per call, never in bulk: boxing the variants would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq)]
-pub enum AnyConfig {
-    /// A `FunctionConfig`.
-    Function(FunctionConfig),
-    /// A `SinkConfig`.
-    Sink(SinkConfig),
-    /// A `SourceConfig`.
-    Source(SourceConfig),
+/// Declares an enum of the three kinds' values (`AnyConfig`, `AnyResource`): the enum, `parse`
+/// (with `$parse` for each kind), `kind` and `to_value`, written once for both.
+macro_rules! any_kind {
+    (
+        $(#[$attr:meta])*
+        pub enum $name:ident {
+            $function:ident, $sink:ident, $source:ident $(,)?
+        }
+        parse: $parse:path, $error:ty, $parse_doc:literal;
+        to_value: $to_value_doc:literal $(;)?
+    ) => {
+        $(#[$attr])*
+        // One is held per call, never in bulk: boxing the variants would only add an allocation.
+        #[allow(clippy::large_enum_variant)]
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum $name {
+            #[doc = concat!("A `", stringify!($function), "`.")]
+            Function($function),
+            #[doc = concat!("A `", stringify!($sink), "`.")]
+            Sink($sink),
+            #[doc = concat!("A `", stringify!($source), "`.")]
+            Source($source),
+        }
+
+        impl $name {
+            #[doc = $parse_doc]
+            pub fn parse(kind: ComponentKind, text: &str) -> Result<Self, $error> {
+                Ok(match kind {
+                    ComponentKind::Function => $name::Function($parse(text)?),
+                    ComponentKind::Sink => $name::Sink($parse(text)?),
+                    ComponentKind::Source => $name::Source($parse(text)?),
+                })
+            }
+
+            /// Its kind.
+            pub fn kind(&self) -> ComponentKind {
+                match self {
+                    $name::Function(_) => ComponentKind::Function,
+                    $name::Sink(_) => ComponentKind::Sink,
+                    $name::Source(_) => ComponentKind::Source,
+                }
+            }
+
+            #[doc = $to_value_doc]
+            pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+                match self {
+                    $name::Function(v) => serde_json::to_value(v),
+                    $name::Sink(v) => serde_json::to_value(v),
+                    $name::Source(v) => serde_json::to_value(v),
+                }
+            }
+        }
+    };
 }
 
-/// A Function Mesh resource whose kind is known only at run time.
-// One is held per call, never in bulk: boxing the variants would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq)]
-pub enum AnyResource {
-    /// A `Function`.
-    Function(Function),
-    /// A `Sink`.
-    Sink(Sink),
-    /// A `Source`.
-    Source(Source),
+any_kind! {
+    /// A Pulsar config whose kind is known only at run time.
+    pub enum AnyConfig { FunctionConfig, SinkConfig, SourceConfig }
+    parse: fm_model::parse::parse, fm_model::parse::ParseError,
+        "Parses a config of `kind` from JSON or YAML text (Pulsar's spellings; see \
+        [`fm_model::parse`]).";
+    to_value: "The config as JSON (Pulsar's field names, nulls omitted)."
 }
 
-impl AnyConfig {
-    /// Parses a config of `kind` from JSON or YAML text (Pulsar's spellings; see
-    /// [`fm_model::parse`]).
-    pub fn parse(kind: ComponentKind, text: &str) -> Result<Self, fm_model::parse::ParseError> {
-        use fm_model::parse::parse;
-        Ok(match kind {
-            ComponentKind::Function => AnyConfig::Function(parse(text)?),
-            ComponentKind::Sink => AnyConfig::Sink(parse(text)?),
-            ComponentKind::Source => AnyConfig::Source(parse(text)?),
-        })
-    }
-
-    /// Its kind.
-    pub fn kind(&self) -> ComponentKind {
-        match self {
-            AnyConfig::Function(_) => ComponentKind::Function,
-            AnyConfig::Sink(_) => ComponentKind::Sink,
-            AnyConfig::Source(_) => ComponentKind::Source,
-        }
-    }
-
-    /// The config as JSON (Pulsar's field names, nulls omitted).
-    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
-        match self {
-            AnyConfig::Function(c) => serde_json::to_value(c),
-            AnyConfig::Sink(c) => serde_json::to_value(c),
-            AnyConfig::Source(c) => serde_json::to_value(c),
-        }
-    }
-}
-
-impl AnyResource {
-    /// Parses a resource of `kind` from JSON or YAML text.
-    pub fn parse(
-        kind: ComponentKind,
-        text: &str,
-    ) -> Result<Self, fm_model::crd::ResourceParseError> {
-        use fm_model::crd::parse_resource;
-        Ok(match kind {
-            ComponentKind::Function => AnyResource::Function(parse_resource(text)?),
-            ComponentKind::Sink => AnyResource::Sink(parse_resource(text)?),
-            ComponentKind::Source => AnyResource::Source(parse_resource(text)?),
-        })
-    }
-
-    /// Its kind.
-    pub fn kind(&self) -> ComponentKind {
-        match self {
-            AnyResource::Function(_) => ComponentKind::Function,
-            AnyResource::Sink(_) => ComponentKind::Sink,
-            AnyResource::Source(_) => ComponentKind::Source,
-        }
-    }
-
-    /// The resource as JSON.
-    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
-        match self {
-            AnyResource::Function(r) => serde_json::to_value(r),
-            AnyResource::Sink(r) => serde_json::to_value(r),
-            AnyResource::Source(r) => serde_json::to_value(r),
-        }
-    }
+any_kind! {
+    /// A Function Mesh resource whose kind is known only at run time.
+    pub enum AnyResource { Function, Sink, Source }
+    parse: fm_model::crd::parse_resource, fm_model::crd::ResourceParseError,
+        "Parses a resource of `kind` from JSON or YAML text.";
+    to_value: "The resource as JSON."
 }
 
 impl Worker {

@@ -33,37 +33,41 @@ impl InputSpecs {
     }
 
     /// Topics with a SerDe class.
-    pub(crate) fn serde<'a>(
+    pub(crate) fn serde(self, entries: Option<&BTreeMap<String, String>>) -> Self {
+        self.each(entries, |serde| ConsumerConfig {
+            serde_class_name: Some(serde),
+            ..Default::default()
+        })
+    }
+
+    /// Topics with a schema type.
+    pub(crate) fn schema(self, entries: Option<&BTreeMap<String, String>>) -> Self {
+        self.each(entries, |schema| ConsumerConfig {
+            schema_type: Some(schema),
+            ..Default::default()
+        })
+    }
+
+    /// Topics of a `topic → value` map, each with the consumer settings `spec` makes of its value.
+    fn each(
         mut self,
-        entries: impl IntoIterator<Item = (&'a String, &'a String)>,
+        entries: Option<&BTreeMap<String, String>>,
+        spec: impl Fn(String) -> ConsumerConfig,
     ) -> Self {
-        for (t, serde) in entries {
-            self.0.insert(
-                t.clone(),
-                ConsumerConfig {
-                    serde_class_name: Some(serde.clone()),
-                    ..Default::default()
-                },
-            );
+        for (t, value) in entries.into_iter().flatten() {
+            self.0.insert(t.clone(), spec(value.clone()));
         }
         self
     }
 
-    /// Topics with a schema type.
-    pub(crate) fn schema<'a>(
-        mut self,
-        entries: impl IntoIterator<Item = (&'a String, &'a String)>,
-    ) -> Self {
-        for (t, schema) in entries {
-            self.0.insert(
-                t.clone(),
-                ConsumerConfig {
-                    schema_type: Some(schema.clone()),
-                    ..Default::default()
-                },
-            );
-        }
-        self
+    /// The `inputSpecs` of a config (topic → full consumer settings).
+    pub(crate) fn input_specs(self, specs: Option<&BTreeMap<String, ConsumerConfig>>) -> Self {
+        self.specs(
+            specs
+                .into_iter()
+                .flatten()
+                .map(|(t, s)| (t.clone(), s.clone())),
+        )
     }
 
     /// Topics with full consumer settings.

@@ -60,6 +60,7 @@ mod options;
 mod package;
 mod quantity;
 mod reverse;
+mod shared_fields;
 pub mod status;
 pub mod validate;
 mod warnings;

@@ -17,12 +17,13 @@ use crate::front_door::{Request, Worker};
 use crate::naming::ComponentKind;
 use crate::options::parse_custom_runtime_options;
 use crate::package::{connector_package, function_package, function_runtime, ConnectorPackage};
+use crate::shared_fields::producer_limits;
 use crate::validate::Connector;
 use fm_model::pulsar::{
     ConsumerConfig, CryptoConfig, FunctionConfig, ProcessingGuarantees, ProducerConfig, Resources,
     Runtime, SinkConfig, SourceConfig, WindowProcessingGuarantees,
 };
-use fm_model::worker::CustomRuntimeOptions;
+use fm_model::worker::{ConnectorDefinition, CustomRuntimeOptions};
 use serde_json::Value;
 
 /// Tenant, namespace and name after Pulsar's defaults.
@@ -65,17 +66,9 @@ fn consumer(c: &ConsumerConfig) -> ConsumerConfig {
 
 fn producer(p: &Option<ProducerConfig>, batch_builder: Option<&str>) -> Option<ProducerConfig> {
     let p = p.clone().unwrap_or_default();
-    Some(ProducerConfig {
-        max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
-        max_pending_messages_across_partitions: p
-            .max_pending_messages_across_partitions
-            .filter(|n| *n != 0),
-        use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
-        crypto_config: p.crypto_config.as_ref().map(crypto),
+    Some(producer_limits!(p, crypto => {
         batch_builder: non_empty(batch_builder).or(non_empty(p.batch_builder.as_deref())),
-        compression_type: p.compression_type,
-        batching_config: None,
-    })
+    }))
 }
 
 fn resources(r: &Option<Resources>, worker: &Worker) -> Option<Resources> {
@@ -312,18 +305,23 @@ pub fn normalize_function(
     }
 }
 
-fn connector_archive(
-    kind: ComponentKind,
-    archive: Option<&str>,
-    class: Option<&str>,
-    worker: &Worker,
-    request: &Request,
-) -> Option<String> {
-    let pkg = connector_package(kind, archive, class, worker, request).ok()?;
+/// The `archive` a connector reads back with: its `builtin://` name, else where the package
+/// is downloaded from (or the jar in the image); `None` when the package does not resolve.
+fn connector_archive(pkg: Option<&ConnectorPackage>, archive: Option<&str>) -> Option<String> {
+    let pkg = pkg?;
     if pkg.builtin.is_some() {
         return archive.map(str::to_owned);
     }
-    Some(pkg.location.unwrap_or(pkg.jar))
+    Some(pkg.location.clone().unwrap_or_else(|| pkg.jar.clone()))
+}
+
+/// A connector's class: the config's, else the built-in connector's for the kind.
+fn connector_class(
+    kind: ComponentKind,
+    class_name: Option<&str>,
+    builtin: Option<&ConnectorDefinition>,
+) -> Option<String> {
+    non_empty(class_name).or_else(|| builtin.and_then(|d| d.class_of(kind)).map(str::to_owned))
 }
 
 /// A connector's package, when it resolves.
@@ -360,8 +358,11 @@ pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> Sin
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(c.class_name.as_deref())
-            .or_else(|| builtin.as_ref().and_then(|d| d.sink_class.clone())),
+        class_name: connector_class(
+            ComponentKind::Sink,
+            c.class_name.as_deref(),
+            builtin.as_ref(),
+        ),
         source_subscription_name: c
             .source_subscription_name
             .clone()
@@ -392,13 +393,7 @@ pub fn normalize_sink(c: &SinkConfig, worker: &Worker, request: &Request) -> Sin
         timeout_ms: c.timeout_ms.filter(|t| *t != 0),
         negative_ack_redelivery_delay_ms: c.negative_ack_redelivery_delay_ms.filter(|t| *t > 0),
         sink_type: None,
-        archive: connector_archive(
-            ComponentKind::Sink,
-            c.archive.as_deref(),
-            c.class_name.as_deref(),
-            worker,
-            request,
-        ),
+        archive: connector_archive(pkg.as_ref(), c.archive.as_deref()),
         cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
         runtime_flags: non_empty(c.runtime_flags.as_deref()),
         custom_runtime_options: sink_options(c, parallelism, builtin.is_some(), worker),
@@ -480,8 +475,11 @@ pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) ->
         tenant: Some(tenant),
         namespace: Some(namespace),
         name: Some(name),
-        class_name: non_empty(c.class_name.as_deref())
-            .or_else(|| builtin.as_ref().and_then(|d| d.source_class.clone())),
+        class_name: connector_class(
+            ComponentKind::Source,
+            c.class_name.as_deref(),
+            builtin.as_ref(),
+        ),
         topic_name: c.topic_name.clone(),
         producer_config: producer(&c.producer_config, c.batch_builder.as_deref()),
         serde_class_name: serde,
@@ -492,13 +490,7 @@ pub fn normalize_source(c: &SourceConfig, worker: &Worker, request: &Request) ->
         processing_guarantees: c.processing_guarantees,
         resources: resources(&c.resources, worker),
         source_type: None,
-        archive: connector_archive(
-            ComponentKind::Source,
-            c.archive.as_deref(),
-            c.class_name.as_deref(),
-            worker,
-            request,
-        ),
+        archive: connector_archive(pkg.as_ref(), c.archive.as_deref()),
         runtime_flags: non_empty(c.runtime_flags.as_deref()),
         custom_runtime_options: connector_options(
             ComponentKind::Source,

@@ -73,31 +73,28 @@ pub(crate) fn function_package(
         .package_url
         .clone()
         .or_else(|| given.clone().filter(|g| g.contains("://")));
+    // The operator downloads the package from `location` to the download directory.
+    let downloaded = |location: String| Package {
+        runtime,
+        path: format!(
+            "{}{}",
+            worker.config.download_dir(),
+            request
+                .package_file_name
+                .as_deref()
+                .unwrap_or("function-executable")
+        ),
+        location: Some(location),
+    };
     match url {
-        Some(u) if is_download_url(&u) => Ok(Package {
-            runtime,
-            path: format!(
-                "{}{}",
-                worker.config.download_dir(),
-                request.package_file_name.clone().unwrap_or_else(|| "function-executable".into())
-            ),
-            location: Some(u),
-        }),
+        Some(u) if is_download_url(&u) => Ok(downloaded(u)),
         Some(u) if u.starts_with("builtin://") => Err(format!(
             "`{u}`: Function Mesh has no built-in functions; upload the package with `pulsar-admin packages upload` and use its function:// URL"
         )),
         Some(_) => Err("Function Package url is not valid. supported url (function/sink/source/http/https)".into()),
         None => match given {
             Some(path) if path.starts_with('/') => Ok(Package { runtime, path, location: None }),
-            Some(path) if is_storage_path(&path) => Ok(Package {
-                runtime,
-                path: format!(
-                    "{}{}",
-                    worker.config.download_dir(),
-                    request.package_file_name.clone().unwrap_or_else(|| "function-executable".into())
-                ),
-                location: Some(path),
-            }),
+            Some(path) if is_storage_path(&path) => Ok(downloaded(path)),
             Some(path) => Err(format!(
                 "`{path}` is a local file: upload it with `pulsar-admin packages upload` and pass the package URL, or give an absolute path inside the runner image"
             )),

@@ -15,6 +15,7 @@ use crate::front_door::Worker;
 use crate::inputs::InputSpecs;
 use crate::naming::{ComponentKind, MANAGED_ANNOTATION};
 use crate::quantity;
+use crate::shared_fields::{producer_limits, window_fields};
 use fm_model::crd::{
     ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, InputConf, OutputConf,
     PodPolicy, ProcessingGuarantee, ProducerConfig as CrdProducer, Sink, Source,
@@ -30,6 +31,50 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+/// A Pulsar config read back from a resource `$k` (its spec `$s`): the kind's own `fields`, and
+/// the fields every kind reads back the same way (tenant, namespace, name, log topic, secrets,
+/// parallelism, resources, runtime flags). A sink or source names its kind, the spec field of its
+/// built-in connector type, the worker and the type class its input or output declares
+/// (`connector Sink => sink_type, worker, …`): class, archive and `customRuntimeOptions` are read
+/// back from them.
+macro_rules! pulsar_config {
+    ($config:ident { $($field:ident $(: $value:expr)?),* $(,)? }; $k:ident, $s:ident
+        $(, connector $kind:ident => $type_field:ident, $worker:ident, $declared:expr)?
+    ) => {
+        $config {
+            $(
+                class_name: $s.class_name.clone(),
+                archive: fidelity::archive(&$s.java, $s.$type_field.as_deref())?,
+                custom_runtime_options: {
+                    let kind = ComponentKind::$kind;
+                    let declared = connector_type(kind, $worker, $s.$type_field.as_deref(), $declared);
+                    let (input_type, output_type) = match kind {
+                        ComponentKind::Sink => (declared, None),
+                        _ => (None, declared),
+                    };
+                    // A built-in connector's image is the catalogue's: not an option.
+                    let image = if $s.$type_field.is_some() { None } else { $s.image.as_deref() };
+                    let cluster = fidelity::cluster($s.cluster_name.as_deref());
+                    options(
+                        kind, $worker, &$k.metadata, cluster.as_deref(), input_type, output_type,
+                        $s.max_replicas, &$s.pod, image, "JAVA", None,
+                    )
+                },
+            )?
+            tenant: fidelity::tenant($s.tenant.as_deref()),
+            namespace: fidelity::namespace($s.namespace.as_deref()),
+            name: pulsar_name(&$k.metadata, $s.name.as_deref()),
+            log_topic: $s.log_topic.clone(),
+            secrets: secrets(&$s.secrets_map),
+            parallelism: $s.replicas,
+            resources: resources(&$s.resources)?,
+            runtime_flags: $s.runtime_flags.clone(),
+            $($field $(: $value)?,)*
+            ..Default::default()
+        }
+    };
+}
 
 fn pulsar_name(meta: &ObjectMeta, spec_name: Option<&str>) -> Option<String> {
     let labels = meta.labels.as_ref();
@@ -123,6 +168,11 @@ fn consumer(c: &CrdConsumer) -> ConsumerConfig {
     }
 }
 
+/// The `input` block a function or sink must have.
+fn input_of(input: Option<&InputConf>, kind: ComponentKind) -> Result<&InputConf, ReverseError> {
+    input.ok_or(ReverseError::NoInput(kind))
+}
+
 /// `inputs` and `inputSpecs` from `spec.input`: topics stay `inputs`; every form Function Mesh
 /// knows (sourceSpecs, topicPattern, customSerdeSources, customSchemaSources) lands in `inputSpecs`.
 fn inputs(
@@ -134,8 +184,8 @@ fn inputs(
     let specs = InputSpecs::default()
         .topics(input.topics.iter().flatten())
         .pattern(input.topic_pattern.as_ref())
-        .serde(input.custom_serde_sources.iter().flatten())
-        .schema(input.custom_schema_sources.iter().flatten())
+        .serde(input.custom_serde_sources.as_ref())
+        .schema(input.custom_schema_sources.as_ref())
         .specs(
             input
                 .source_specs
@@ -152,17 +202,9 @@ fn inputs(
 
 fn producer(p: &Option<CrdProducer>) -> Option<ProducerConfig> {
     let p = p.as_ref()?;
-    Some(ProducerConfig {
-        max_pending_messages: p.max_pending_messages.filter(|n| *n != 0),
-        max_pending_messages_across_partitions: p
-            .max_pending_messages_across_partitions
-            .filter(|n| *n != 0),
-        use_thread_local_producers: Some(p.use_thread_local_producers.unwrap_or(false)),
-        crypto_config: p.crypto_config.as_ref().map(crypto),
+    Some(producer_limits!(p, crypto => {
         batch_builder: p.batch_builder.clone().filter(|b| !b.is_empty()),
-        compression_type: p.compression_type,
-        batching_config: None,
-    })
+    }))
 }
 
 fn secrets(m: &Option<BTreeMap<String, fm_model::crd::SecretRef>>) -> Option<Map<String, Value>> {
@@ -315,10 +357,7 @@ pub(crate) fn function_config(
     worker: &Worker,
 ) -> Result<FunctionConfig, ReverseError> {
     let s = &f.spec;
-    let input = s
-        .input
-        .as_ref()
-        .ok_or(ReverseError::NoInput(ComponentKind::Function))?;
+    let input = input_of(s.input.as_ref(), ComponentKind::Function)?;
     let (inputs, input_specs) = inputs(input);
     let out: OutputConf = s.output.clone().unwrap_or_default();
     let (runtime, jar, py, go, log, key) = if let Some(j) = &s.java {
@@ -353,192 +392,131 @@ pub(crate) fn function_config(
         .window_config
         .as_ref()
         .map(|w| fidelity::window_guarantee(w.processing_guarantees, s.processing_guarantee));
-    let window = s.window_config.as_ref().map(|w| WindowConfig {
-        window_length_count: w.window_length_count,
-        window_length_duration_ms: w.window_length_duration_ms,
-        sliding_interval_count: w.sliding_interval_count,
-        sliding_interval_duration_ms: w.sliding_interval_duration_ms,
-        late_data_topic: w.late_data_topic.clone(),
-        max_lag_ms: w.max_lag_ms,
-        watermark_emit_interval_ms: w.watermark_emit_interval_ms,
-        timestamp_extractor_class_name: w.timestamp_extractor_class_name.clone(),
-        actual_window_function_class_name: class_name.clone(),
-        processing_guarantees: Some(fidelity::window_guarantee_of(window_guarantee)),
+    let window = s.window_config.as_ref().map(|w| {
+        window_fields!(w => WindowConfig {
+            actual_window_function_class_name: class_name.clone(),
+            processing_guarantees: Some(fidelity::window_guarantee_of(window_guarantee)),
+        })
     });
-    Ok(FunctionConfig {
-        runtime_flags: s.runtime_flags.clone(),
-        tenant: fidelity::tenant(s.tenant.as_deref()),
-        namespace: fidelity::namespace(s.namespace.as_deref()),
-        name: pulsar_name(&f.metadata, s.name.as_deref()),
-        class_name,
-        inputs,
-        input_specs,
-        output: out.topic.clone(),
-        // Pulsar's GET always shows the producer; without `producerConf` the instance runs
-        // with the client's defaults and no thread-local producers.
-        producer_config: producer(&out.producer_conf).or_else(|| {
-            Some(ProducerConfig {
-                use_thread_local_producers: Some(false),
-                ..Default::default()
-            })
-        }),
-        output_schema_type: out.sink_schema_type.clone(),
-        output_serde_class_name: out.sink_serde_class_name.clone(),
-        custom_schema_outputs: out.custom_schema_sinks.clone(),
-        log_topic: s.log_topic.clone(),
-        processing_guarantees: window_guarantee.or(s.processing_guarantee.map(guarantees)),
-        retain_ordering: Some(s.retain_ordering.unwrap_or(false)),
-        retain_key_ordering: Some(s.retain_key_ordering.unwrap_or(false)),
-        forward_source_message_property: Some(s.forward_source_message_property.unwrap_or(true)),
-        user_config: Some(s.func_config.clone().unwrap_or_default()),
-        secrets: secrets(&s.secrets_map),
-        runtime: Some(runtime),
-        auto_ack: Some(s.auto_ack.unwrap_or(true)),
-        max_message_retries: s.max_message_retry,
-        dead_letter_topic: s.dead_letter_topic.clone(),
-        sub_name: s.subscription_name.clone(),
-        parallelism: s.replicas,
-        resources: resources(&s.resources)?,
-        window_config: window,
-        timeout_ms: s.timeout.map(i64::from),
-        jar,
-        py,
-        go,
-        cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
-        custom_runtime_options: options(
-            ComponentKind::Function,
-            worker,
-            &f.metadata,
-            fidelity::cluster(s.cluster_name.as_deref()).as_deref(),
-            input.type_class_name.clone(),
-            out.type_class_name.clone(),
-            s.max_replicas,
-            &s.pod,
-            s.image.as_deref(),
-            key,
-            log,
-        ),
-        max_pending_async_requests: s.max_pending_async_requests,
-        skip_to_latest: s.skip_to_latest,
-        subscription_position: fidelity::subscription_position(s.subscription_position),
-        ..Default::default()
-    })
+    Ok(pulsar_config!(
+        FunctionConfig {
+            class_name,
+            inputs,
+            input_specs,
+            output: out.topic.clone(),
+            // Pulsar's GET always shows the producer; without `producerConf` the instance runs
+            // with the client's defaults and no thread-local producers.
+            producer_config: producer(&out.producer_conf).or_else(|| {
+                Some(ProducerConfig {
+                    use_thread_local_producers: Some(false),
+                    ..Default::default()
+                })
+            }),
+            output_schema_type: out.sink_schema_type.clone(),
+            output_serde_class_name: out.sink_serde_class_name.clone(),
+            custom_schema_outputs: out.custom_schema_sinks.clone(),
+            processing_guarantees: window_guarantee.or(s.processing_guarantee.map(guarantees)),
+            retain_ordering: Some(s.retain_ordering.unwrap_or(false)),
+            retain_key_ordering: Some(s.retain_key_ordering.unwrap_or(false)),
+            forward_source_message_property: Some(s.forward_source_message_property.unwrap_or(true)),
+            user_config: Some(s.func_config.clone().unwrap_or_default()),
+            runtime: Some(runtime),
+            auto_ack: Some(s.auto_ack.unwrap_or(true)),
+            max_message_retries: s.max_message_retry,
+            dead_letter_topic: s.dead_letter_topic.clone(),
+            sub_name: s.subscription_name.clone(),
+            window_config: window,
+            timeout_ms: s.timeout.map(i64::from),
+            jar,
+            py,
+            go,
+            cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
+            custom_runtime_options: options(
+                ComponentKind::Function,
+                worker,
+                &f.metadata,
+                fidelity::cluster(s.cluster_name.as_deref()).as_deref(),
+                input.type_class_name.clone(),
+                out.type_class_name.clone(),
+                s.max_replicas,
+                &s.pod,
+                s.image.as_deref(),
+                key,
+                log,
+            ),
+            max_pending_async_requests: s.max_pending_async_requests,
+            skip_to_latest: s.skip_to_latest,
+            subscription_position: fidelity::subscription_position(s.subscription_position),
+        };
+        f, s
+    ))
+}
+
+/// The type class a connector's `customRuntimeOptions` must carry to read back as written: the
+/// resource's, unless the built-in connector named `builtin` gives that type anyway, or (for an
+/// archive) it is the default `byte[]`.
+fn connector_type(
+    kind: ComponentKind,
+    worker: &Worker,
+    builtin: Option<&str>,
+    written: Option<&str>,
+) -> Option<String> {
+    let builtin_type = builtin
+        .and_then(|n| worker.connector(n))
+        .map(|d| match kind {
+            ComponentKind::Sink => d.sink_type(),
+            _ => d.source_type(),
+        });
+    written
+        .filter(|t| {
+            Some(*t) != builtin_type && (builtin_type.is_some() || *t != crate::worker::BYTES_TYPE)
+        })
+        .map(str::to_owned)
 }
 
 /// `Sink` → SinkConfig.
 pub(crate) fn sink_config(k: &Sink, worker: &Worker) -> Result<SinkConfig, ReverseError> {
     let s = &k.spec;
-    let input = s
-        .input
-        .as_ref()
-        .ok_or(ReverseError::NoInput(ComponentKind::Sink))?;
+    let input = input_of(s.input.as_ref(), ComponentKind::Sink)?;
     let (inputs, input_specs) = inputs(input);
-    let builtin_type = s
-        .sink_type
-        .as_ref()
-        .and_then(|n| worker.connector(n))
-        .map(|d| d.sink_type().to_string());
-    let input_type = input.type_class_name.clone().filter(|t| {
-        Some(t) != builtin_type.as_ref()
-            && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
-    });
-    Ok(SinkConfig {
-        tenant: fidelity::tenant(s.tenant.as_deref()),
-        namespace: fidelity::namespace(s.namespace.as_deref()),
-        name: pulsar_name(&k.metadata, s.name.as_deref()),
-        class_name: s.class_name.clone(),
-        source_subscription_name: s.subscription_name.clone(),
-        source_subscription_position: fidelity::subscription_position(s.subscription_position),
-        inputs,
-        input_specs,
-        max_message_retries: s.max_message_retry,
-        dead_letter_topic: s.dead_letter_topic.clone(),
-        configs: s.sink_config.clone(),
-        secrets: secrets(&s.secrets_map),
-        parallelism: s.replicas,
-        processing_guarantees: s.processing_guarantee.map(guarantees),
-        retain_ordering: s.retain_ordering,
-        retain_key_ordering: Some(s.retain_key_ordering.unwrap_or(false)),
-        resources: resources(&s.resources)?,
-        auto_ack: Some(s.auto_ack.unwrap_or(true)),
-        timeout_ms: s.timeout.map(i64::from),
-        negative_ack_redelivery_delay_ms: s.negative_ack_redelivery_delay_ms.map(i64::from),
-        archive: fidelity::archive(&s.java, s.sink_type.as_deref())?,
-        cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
-        runtime_flags: s.runtime_flags.clone(),
-        custom_runtime_options: options(
-            ComponentKind::Sink,
-            worker,
-            &k.metadata,
-            fidelity::cluster(s.cluster_name.as_deref()).as_deref(),
-            input_type,
-            None,
-            s.max_replicas,
-            &s.pod,
-            if s.sink_type.is_some() {
-                None
-            } else {
-                s.image.as_deref()
-            },
-            "JAVA",
-            None,
-        ),
-        log_topic: s.log_topic.clone(),
-        ..Default::default()
-    })
+    Ok(pulsar_config!(
+        SinkConfig {
+            source_subscription_name: s.subscription_name.clone(),
+            source_subscription_position: fidelity::subscription_position(s.subscription_position),
+            inputs,
+            input_specs,
+            max_message_retries: s.max_message_retry,
+            dead_letter_topic: s.dead_letter_topic.clone(),
+            configs: s.sink_config.clone(),
+            processing_guarantees: s.processing_guarantee.map(guarantees),
+            retain_ordering: s.retain_ordering,
+            retain_key_ordering: Some(s.retain_key_ordering.unwrap_or(false)),
+            auto_ack: Some(s.auto_ack.unwrap_or(true)),
+            timeout_ms: s.timeout.map(i64::from),
+            negative_ack_redelivery_delay_ms: s.negative_ack_redelivery_delay_ms.map(i64::from),
+            cleanup_subscription: fidelity::cleanup_subscription(s.cleanup_subscription),
+        };
+        k, s, connector Sink => sink_type, worker, input.type_class_name.as_deref()
+    ))
 }
 
 /// `Source` → SourceConfig.
 pub(crate) fn source_config(k: &Source, worker: &Worker) -> Result<SourceConfig, ReverseError> {
     let s = &k.spec;
     let out: OutputConf = s.output.clone().unwrap_or_default();
-    let builtin_type = s
-        .source_type
-        .as_ref()
-        .and_then(|n| worker.connector(n))
-        .map(|d| d.source_type().to_string());
-    let output_type = out.type_class_name.clone().filter(|t| {
-        Some(t) != builtin_type.as_ref()
-            && (builtin_type.is_some() || t != crate::worker::BYTES_TYPE)
-    });
-    Ok(SourceConfig {
-        tenant: fidelity::tenant(s.tenant.as_deref()),
-        namespace: fidelity::namespace(s.namespace.as_deref()),
-        name: pulsar_name(&k.metadata, s.name.as_deref()),
-        class_name: s.class_name.clone(),
-        topic_name: out.topic.clone(),
-        producer_config: producer(&out.producer_conf).or_else(|| Some(fidelity::source_producer())),
-        serde_class_name: out.sink_serde_class_name.clone(),
-        schema_type: out.sink_schema_type.clone(),
-        configs: s.source_config.clone(),
-        secrets: secrets(&s.secrets_map),
-        parallelism: s.replicas,
-        processing_guarantees: s.processing_guarantee.map(guarantees),
-        resources: resources(&s.resources)?,
-        archive: fidelity::archive(&s.java, s.source_type.as_deref())?,
-        runtime_flags: s.runtime_flags.clone(),
-        custom_runtime_options: options(
-            ComponentKind::Source,
-            worker,
-            &k.metadata,
-            fidelity::cluster(s.cluster_name.as_deref()).as_deref(),
-            None,
-            output_type,
-            s.max_replicas,
-            &s.pod,
-            if s.source_type.is_some() {
-                None
-            } else {
-                s.image.as_deref()
-            },
-            "JAVA",
-            None,
-        ),
-        batch_source_config: s.batch_source_config.as_ref().map(|b| BatchSourceConfig {
-            discovery_triggerer_class_name: Some(b.discovery_triggerer_class_name.clone()),
-            discovery_triggerer_config: b.discovery_triggerer_config.clone(),
-        }),
-        log_topic: s.log_topic.clone(),
-        ..Default::default()
-    })
+    Ok(pulsar_config!(
+        SourceConfig {
+            topic_name: out.topic.clone(),
+            producer_config: producer(&out.producer_conf).or_else(|| Some(fidelity::source_producer())),
+            serde_class_name: out.sink_serde_class_name.clone(),
+            schema_type: out.sink_schema_type.clone(),
+            configs: s.source_config.clone(),
+            processing_guarantees: s.processing_guarantee.map(guarantees),
+            batch_source_config: s.batch_source_config.as_ref().map(|b| BatchSourceConfig {
+                discovery_triggerer_class_name: Some(b.discovery_triggerer_class_name.clone()),
+                discovery_triggerer_config: b.discovery_triggerer_config.clone(),
+            }),
+        };
+        k, s, connector Source => source_type, worker, out.type_class_name.as_deref()
+    ))
 }

@@ -4,37 +4,38 @@
 //! (`AuthConfig`, `OAuth2Config`, `GenericAuth`, `PulsarTLSConfig`). `fm-auth`
 //! decides their values; the CRD types embed them.
 
+use crate::macros::optional_fields;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// `spec.pulsar.authConfig` (object form, Function Mesh ≥ v0.6.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthConfig {
-    /// OAuth2 client credentials read from a Secret (v0.6.0). Wins over `genericAuth`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oauth2_config: Option<OAuth2Config>,
-    /// Any Pulsar client auth plugin with its parameters (v0.13.0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generic_auth: Option<GenericAuth>,
+optional_fields! {
+    mirror(Default, JsonSchema);
+    /// `spec.pulsar.authConfig` (object form, Function Mesh ≥ v0.6.0).
+    pub struct AuthConfig {
+        /// OAuth2 client credentials read from a Secret (v0.6.0). Wins over `genericAuth`.
+        pub oauth2_config: Option<OAuth2Config>,
+        /// Any Pulsar client auth plugin with its parameters (v0.13.0).
+        pub generic_auth: Option<GenericAuth>,
+    }
 }
 
-/// `authConfig.oauth2Config`: the operator mounts `keySecretName`/`keySecretKey` at
-/// `/etc/oauth2/<keySecretKey>` and builds the OAuth2 client parameters from it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OAuth2Config {
-    /// OAuth2 audience (required by the CRD).
-    pub audience: String,
-    /// Issuer URL (required by the CRD).
-    pub issuer_url: String,
-    /// Optional OAuth2 scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Name of the Secret holding the credentials file (required).
-    pub key_secret_name: String,
-    /// Key in that Secret, e.g. `auth.json` (required).
-    pub key_secret_key: String,
+optional_fields! {
+    /// `authConfig.oauth2Config`: the operator mounts `keySecretName`/`keySecretKey` at
+    /// `/etc/oauth2/<keySecretKey>` and builds the OAuth2 client parameters from it.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase")]
+    pub struct OAuth2Config {
+        /// OAuth2 audience (required by the CRD).
+        pub audience: String,
+        /// Issuer URL (required by the CRD).
+        pub issuer_url: String,
+        /// Optional OAuth2 scope.
+        pub scope: Option<String>,
+        /// Name of the Secret holding the credentials file (required).
+        pub key_secret_name: String,
+        /// Key in that Secret, e.g. `auth.json` (required).
+        pub key_secret_key: String,
+    }
 }
 
 /// `authConfig.genericAuth`: a Pulsar client authentication plugin and its parameters.
@@ -48,25 +49,22 @@ pub struct GenericAuth {
     pub client_authentication_parameters: String,
 }
 
-/// `spec.pulsar.tlsConfig` (Function Mesh ≥ v0.4.0).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PulsarTlsConfig {
-    /// Use TLS towards the broker.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// Accept untrusted broker certificates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allow_insecure: Option<bool>,
-    /// Verify the broker's host name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hostname_verification: Option<bool>,
-    /// Secret holding the trust certificate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cert_secret_name: Option<String>,
-    /// Key of the trust certificate in that Secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cert_secret_key: Option<String>,
+optional_fields! {
+    /// `spec.pulsar.tlsConfig` (Function Mesh ≥ v0.4.0).
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase")]
+    pub struct PulsarTlsConfig {
+        /// Use TLS towards the broker.
+        pub enabled: Option<bool>,
+        /// Accept untrusted broker certificates.
+        pub allow_insecure: Option<bool>,
+        /// Verify the broker's host name.
+        pub hostname_verification: Option<bool>,
+        /// Secret holding the trust certificate.
+        pub cert_secret_name: Option<String>,
+        /// Key of the trust certificate in that Secret.
+        pub cert_secret_key: Option<String>,
+    }
 }
 
 impl std::fmt::Debug for GenericAuth {

@@ -179,6 +179,16 @@ pub fn bool_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> 
     opt_bool(d).map(|b| b.unwrap_or(false))
 }
 
+/// `bool` with `null` meaning `true` (settings that are on unless turned off).
+pub fn bool_or_true<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    opt_bool(d).map(|b| b.unwrap_or(true))
+}
+
+/// `i32` with `null` meaning 0 (Java primitive fields).
+pub fn i32_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    opt_i32(d).map(|v| v.unwrap_or(0))
+}
+
 /// Deserialises `T`, treating an explicit `null` like an absent key (`T::default()`).
 pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where

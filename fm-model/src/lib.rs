@@ -15,10 +15,15 @@
 //! * [`worker`] — `functions_worker.yml`, the connector catalogue, `customRuntimeOptions`.
 //! * [`auth`] — the `authConfig` / `tlsConfig` blocks of a resource.
 //! * [`parse`] — JSON-or-YAML parsing with Pulsar's leniency and fmesh's strictness.
+
+// `optional_fields!` reads a struct one field at a time (two or three steps a field); the
+// largest specs need more than the default 128 steps.
+#![recursion_limit = "256"]
 pub mod auth;
 pub mod crd;
 mod kind;
 mod lenient;
+mod macros;
 pub mod parse;
 pub mod pulsar;
 mod sensitive;

@@ -17,17 +17,19 @@ use http::request::Parts;
 use crate::error::ApiError;
 use crate::{Kind, WorkerState};
 
-/// A credential (the `Authorization` header value). Never printed.
+/// A credential or other secret (the `Authorization` header value, a configured key or broker
+/// token). Never printed: `Debug` shows `<redacted>`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credential(String);
 
 impl Credential {
-    /// Wraps a credential.
+    /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Self {
         Credential(value.into())
     }
 
-    /// The value, for the one place that passes it on (the component's auth Secret).
+    /// The value, for the place that uses it (the component's auth Secret, the token verifier,
+    /// the broker client).
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -66,7 +68,8 @@ pub trait Authenticator: Send + Sync + 'static {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Unverified;
 
-fn header(parts: &Parts, name: &str) -> Option<String> {
+/// A request header's value, trimmed; `None` when absent, empty or not text.
+pub(crate) fn header(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get(name)

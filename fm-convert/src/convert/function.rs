@@ -1,13 +1,13 @@
 //! FunctionConfig → `Function`.
 
-use super::parts;
-use super::pod::{resource_requirements, secrets_map};
 use super::runtime::{java_runtime, runner_image, runtime_log};
+use super::{assemble, parts, timeout_ms};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
 use crate::inputs::InputSpecs;
 use crate::naming::ComponentKind;
 use crate::package::Package;
+use crate::shared_fields::window_fields;
 use crate::validate::Validated;
 use fm_model::crd::{
     ConsumerConfig as CrdConsumer, CryptoConfig as CrdCrypto, Function, FunctionSpec, GoRuntime,
@@ -97,14 +97,9 @@ pub(crate) fn function_input_specs(c: &FunctionConfig) -> BTreeMap<String, Consu
     InputSpecs::default()
         .topics(c.inputs.iter().flatten())
         .pattern(c.topics_pattern.as_ref())
-        .serde(c.custom_serde_inputs.iter().flatten())
+        .serde(c.custom_serde_inputs.as_ref())
         .specs(schema_specs)
-        .specs(
-            c.input_specs
-                .iter()
-                .flatten()
-                .map(|(t, s)| (t.clone(), s.clone())),
-        )
+        .input_specs(c.input_specs.as_ref())
         .into_map()
 }
 
@@ -132,26 +127,18 @@ pub(crate) fn infer_window(
 }
 
 fn window(w: &WindowConfig) -> CrdWindow {
-    CrdWindow {
+    window_fields!(w => CrdWindow {
         // Required by the CRD schema: written even when empty.
         actual_window_function_class_name: Some(
             w.actual_window_function_class_name
                 .clone()
                 .unwrap_or_default(),
         ),
-        window_length_count: w.window_length_count,
-        window_length_duration_ms: w.window_length_duration_ms,
-        sliding_interval_count: w.sliding_interval_count,
-        sliding_interval_duration_ms: w.sliding_interval_duration_ms,
-        late_data_topic: w.late_data_topic.clone(),
-        max_lag_ms: w.max_lag_ms,
-        watermark_emit_interval_ms: w.watermark_emit_interval_ms,
-        timestamp_extractor_class_name: w.timestamp_extractor_class_name.clone(),
         processing_guarantees: w.processing_guarantees.map(|g| match g {
             WindowProcessingGuarantees::AtleastOnce => WindowProcessingGuarantee::AtleastOnce,
             WindowProcessingGuarantees::AtmostOnce => WindowProcessingGuarantee::AtmostOnce,
         }),
-    }
+    })
 }
 
 /// The producer block, always written as the Java worker does (pending counts 0 and
@@ -189,7 +176,7 @@ pub(crate) fn function_to_resource(
     worker: &Worker,
     request: &Request,
 ) -> Result<Converted<Function>, ConvertError> {
-    let (c, opts, id) = (v.config(), v.options(), v.identity());
+    let (c, opts) = (v.config(), v.options());
     let package = v.package().clone();
     let runtime = package.runtime;
     let g = c.processing_guarantees;
@@ -292,78 +279,51 @@ pub(crate) fn function_to_resource(
             }),
         });
 
-    let p = parts(
-        ComponentKind::Function,
-        id,
-        opts,
-        c.parallelism,
-        worker,
-        request,
-    )?;
+    let p = parts(ComponentKind::Function, v, c.parallelism, worker, request)?;
     let forward = if worker.config.forward_source_message_property {
         c.forward_source_message_property.unwrap_or(true)
     } else {
         false
     };
 
-    let spec = FunctionSpec {
-        // Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook
-        // defaulted it to the hashed resource name and the instance ran under that name (in
-        // metrics, logs and state tables); without the webhook it ran with no name at all.
-        name: Some(id.name.clone()),
-        class_name: c.class_name.clone(),
-        tenant: Some(id.tenant.clone()),
-        namespace: Some(id.namespace.clone()),
-        cluster_name: Some(id.cluster.clone()),
-        replicas: Some(p.replicas),
-        max_replicas: p.max_replicas,
-        input: Some(input),
-        output: Some(output),
-        log_topic: c.log_topic.clone().filter(|t| !t.is_empty()),
-        func_config: Some(c.user_config.clone().unwrap_or_default()),
-        resources: Some(resource_requirements(&c.resources, &worker.config)?),
-        secrets_map: secrets_map(&c.secrets),
-        volume_mounts: p.volume_mounts,
-        timeout: c
-            .timeout_ms
-            .filter(|t| *t != 0)
-            .and_then(|t| i32::try_from(t).ok()),
-        auto_ack: Some(auto_ack),
-        max_message_retry: c.max_message_retries.filter(|r| *r >= 0),
-        // A window function runs with MANUAL (its executor acknowledges), the config's
-        // guarantee going to `windowConfig.processingGuarantees`, as Pulsar's conversion and
-        // the Java worker write it; Pulsar's GET (and the reverse) shows the window's one.
-        processing_guarantee: if windowed.is_some() {
-            Some(ProcessingGuarantee::Manual)
-        } else {
-            g.map(guarantee)
-        },
-        retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
-        retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
-        dead_letter_topic: c
-            .dead_letter_topic
-            .clone()
-            .filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r >= 0)),
-        forward_source_message_property: Some(forward),
-        max_pending_async_requests: c.max_pending_async_requests,
-        subscription_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
-        cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
-        subscription_position: Some(position(c.subscription_position)),
-        skip_to_latest: c.skip_to_latest.filter(|s| *s),
-        pod: Some(p.pod),
-        window_config: windowed.as_ref().map(window),
-        pulsar: Some(p.pulsar),
-        java,
-        python,
-        golang,
-        image: runner_image(&worker.config, image_key, opts),
-        image_pull_policy: p.image_pull_policy,
-        stateful_config: stateful,
-        runtime_flags: c.runtime_flags.clone().filter(|f| !f.is_empty()),
-        ..Default::default()
-    };
-    let mut resource = Function::new(p.metadata.name.as_deref().unwrap_or_default(), spec);
-    resource.metadata = p.metadata;
+    let spec = component_spec!(
+        FunctionSpec {
+            class_name: c.class_name.clone(),
+            input: Some(input),
+            output: Some(output),
+            func_config: Some(c.user_config.clone().unwrap_or_default()),
+            timeout: timeout_ms(c.timeout_ms),
+            auto_ack: Some(auto_ack),
+            max_message_retry: c.max_message_retries.filter(|r| *r >= 0),
+            // A window function runs with MANUAL (its executor acknowledges), the config's
+            // guarantee going to `windowConfig.processingGuarantees`, as Pulsar's conversion and
+            // the Java worker write it; Pulsar's GET (and the reverse) shows the window's one.
+            processing_guarantee: if windowed.is_some() {
+                Some(ProcessingGuarantee::Manual)
+            } else {
+                g.map(guarantee)
+            },
+            retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
+            retain_key_ordering: Some(c.retain_key_ordering.unwrap_or(false)),
+            dead_letter_topic: c
+                .dead_letter_topic
+                .clone()
+                .filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r >= 0)),
+            forward_source_message_property: Some(forward),
+            max_pending_async_requests: c.max_pending_async_requests,
+            subscription_name: c.sub_name.clone().filter(|s| !s.trim().is_empty()),
+            cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
+            subscription_position: Some(position(c.subscription_position)),
+            skip_to_latest: c.skip_to_latest.filter(|s| *s),
+            window_config: windowed.as_ref().map(window),
+            java,
+            python,
+            golang,
+            image: runner_image(&worker.config, image_key, opts),
+            stateful_config: stateful,
+        };
+        v, p, c, worker
+    );
     let warnings = crate::warnings::function_warnings(c, v.package(), worker, request);
-    Ok(Converted::new(resource, p.secrets).with_warnings(warnings))
+    Ok(assemble(Function::new, spec, p.metadata, p.secrets).with_warnings(warnings))
 }

@@ -1,8 +1,7 @@
 //! SinkConfig → `Sink`.
 
 use super::function::{consumer, guarantee, position};
-use super::pod::{resource_requirements, secrets_map};
-use super::{connector_code, parts};
+use super::{assemble, connector_code, parts, timeout_ms};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
 use crate::inputs::InputSpecs;
@@ -20,14 +19,9 @@ pub(crate) fn sink_input_specs(c: &SinkConfig) -> BTreeMap<String, ConsumerConfi
     InputSpecs::default()
         .topics(c.inputs.iter().flatten())
         .pattern(c.topics_pattern.as_ref())
-        .serde(c.topic_to_serde_class_name.iter().flatten())
-        .schema(c.topic_to_schema_type.iter().flatten())
-        .specs(
-            c.input_specs
-                .iter()
-                .flatten()
-                .map(|(t, s)| (t.clone(), s.clone())),
-        )
+        .serde(c.topic_to_serde_class_name.as_ref())
+        .schema(c.topic_to_schema_type.as_ref())
+        .input_specs(c.input_specs.as_ref())
         .into_map()
 }
 
@@ -42,10 +36,10 @@ pub(crate) fn sink_to_resource(
     worker: &Worker,
     request: &Request,
 ) -> Result<Converted<Sink>, ConvertError> {
-    let (c, opts, id) = (v.config(), v.options(), v.identity());
+    let c = v.config();
     let code = connector_code(ComponentKind::Sink, v, c.class_name.as_deref(), worker);
     let mut specs = sink_input_specs(c);
-    let type_class = match (&opts.input_type_class_name, &code.builtin) {
+    let type_class = match (&v.options().input_type_class_name, &code.builtin) {
         (Some(t), _) => t.clone(),
         (None, Some(def)) => {
             for t in c.inputs.iter().flatten() {
@@ -70,66 +64,36 @@ pub(crate) fn sink_to_resource(
         source_specs: (!sources.is_empty()).then_some(sources),
         ..Default::default()
     };
-    let p = parts(
-        ComponentKind::Sink,
-        id,
-        opts,
-        c.parallelism,
-        worker,
-        request,
-    )?;
-    let spec = SinkSpec {
-        // Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook
-        // defaulted it to the hashed resource name and the instance ran under that name (in
-        // metrics, logs and state tables); without the webhook it ran with no name at all.
-        name: Some(id.name.clone()),
-        class_name: code.class_name,
-        cluster_name: Some(id.cluster.clone()),
-        tenant: Some(id.tenant.clone()),
-        namespace: Some(id.namespace.clone()),
-        sink_type: code.builtin.as_ref().and_then(|d| d.name.clone()),
-        replicas: Some(p.replicas),
-        max_replicas: p.max_replicas,
-        input: Some(input),
-        log_topic: c.log_topic.clone().filter(|t| !t.is_empty()),
-        sink_config: Some(c.configs.clone().unwrap_or_default()),
-        resources: Some(resource_requirements(&c.resources, &worker.config)?),
-        secrets_map: secrets_map(&c.secrets),
-        volume_mounts: p.volume_mounts,
-        timeout: c
-            .timeout_ms
-            .filter(|t| *t != 0)
-            .and_then(|t| i32::try_from(t).ok()),
-        negative_ack_redelivery_delay_ms: c
-            .negative_ack_redelivery_delay_ms
-            .filter(|t| *t > 0)
-            .and_then(|t| i32::try_from(t).ok()),
-        auto_ack: Some(c.auto_ack.unwrap_or(true)),
-        max_message_retry: c.max_message_retries.filter(|r| *r > 0),
-        processing_guarantee: c.processing_guarantees.map(guarantee),
-        retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
-        retain_key_ordering: c.retain_key_ordering.filter(|r| *r),
-        dead_letter_topic: c
-            .dead_letter_topic
-            .clone()
-            .filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r > 0)),
-        runtime_flags: c.runtime_flags.clone().filter(|f| !f.is_empty()),
-        subscription_name: c
-            .source_subscription_name
-            .clone()
-            .filter(|s| !s.trim().is_empty()),
-        cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
-        subscription_position: Some(position(c.source_subscription_position)),
-        pod: Some(p.pod),
-        pulsar: Some(p.pulsar),
-        java: Some(code.java),
-        image: code.image,
-        image_pull_policy: p.image_pull_policy,
-        ..Default::default()
-    };
-    let mut resource = Sink::new(p.metadata.name.as_deref().unwrap_or_default(), spec);
-    resource.metadata = p.metadata;
+    let p = parts(ComponentKind::Sink, v, c.parallelism, worker, request)?;
+    let spec = component_spec!(
+        SinkSpec {
+            input: Some(input),
+            sink_config: Some(c.configs.clone().unwrap_or_default()),
+            timeout: timeout_ms(c.timeout_ms),
+            negative_ack_redelivery_delay_ms: c
+                .negative_ack_redelivery_delay_ms
+                .filter(|t| *t > 0)
+                .and_then(|t| i32::try_from(t).ok()),
+            auto_ack: Some(c.auto_ack.unwrap_or(true)),
+            max_message_retry: c.max_message_retries.filter(|r| *r > 0),
+            processing_guarantee: c.processing_guarantees.map(guarantee),
+            retain_ordering: Some(c.retain_ordering.unwrap_or(false)),
+            retain_key_ordering: c.retain_key_ordering.filter(|r| *r),
+            dead_letter_topic: c
+                .dead_letter_topic
+                .clone()
+                .filter(|t| !t.is_empty() && c.max_message_retries.is_some_and(|r| r > 0)),
+            subscription_name: c
+                .source_subscription_name
+                .clone()
+                .filter(|s| !s.trim().is_empty()),
+            cleanup_subscription: Some(c.cleanup_subscription.unwrap_or(true)),
+            subscription_position: Some(position(c.source_subscription_position)),
+        },
+        connector: code => sink_type;
+        v, p, c, worker
+    );
     let warnings =
         crate::warnings::connector_warnings(c.archive.as_deref(), v.package(), worker, request);
-    Ok(Converted::new(resource, p.secrets).with_warnings(warnings))
+    Ok(assemble(Sink::new, spec, p.metadata, p.secrets).with_warnings(warnings))
 }

@@ -1,8 +1,7 @@
 //! SourceConfig → `Source`.
 
 use super::function::{guarantee, producer};
-use super::pod::{resource_requirements, secrets_map};
-use super::{connector_code, parts};
+use super::{assemble, connector_code, parts};
 use crate::error::ConvertError;
 use crate::front_door::{Converted, Request, Worker};
 use crate::naming::ComponentKind;
@@ -21,9 +20,9 @@ pub(crate) fn source_to_resource(
     worker: &Worker,
     request: &Request,
 ) -> Result<Converted<Source>, ConvertError> {
-    let (c, opts, id) = (v.config(), v.options(), v.identity());
+    let c = v.config();
     let code = connector_code(ComponentKind::Source, v, c.class_name.as_deref(), worker);
-    let type_class = match (&opts.output_type_class_name, &code.builtin) {
+    let type_class = match (&v.options().output_type_class_name, &code.builtin) {
         (Some(t), _) => t.clone(),
         (None, Some(def)) => def.source_type().to_string(),
         (None, None) => BYTES_TYPE.to_string(),
@@ -44,54 +43,27 @@ pub(crate) fn source_to_resource(
         producer_conf: Some(producer(&c.producer_config, c.batch_builder.as_deref())),
         custom_schema_sinks: None,
     };
-    let p = parts(
-        ComponentKind::Source,
-        id,
-        opts,
-        c.parallelism,
-        worker,
-        request,
-    )?;
-    let spec = SourceSpec {
-        // Deliberate fix: the Java worker never wrote `spec.name`, so the operator's webhook
-        // defaulted it to the hashed resource name and the instance ran under that name (in
-        // metrics, logs and state tables); without the webhook it ran with no name at all.
-        name: Some(id.name.clone()),
-        class_name: code.class_name,
-        tenant: Some(id.tenant.clone()),
-        namespace: Some(id.namespace.clone()),
-        cluster_name: Some(id.cluster.clone()),
-        source_type: code.builtin.as_ref().and_then(|d| d.name.clone()),
-        replicas: Some(p.replicas),
-        max_replicas: p.max_replicas,
-        output: Some(output),
-        log_topic: c.log_topic.clone().filter(|t| !t.is_empty()),
-        batch_source_config: c.batch_source_config.as_ref().map(|b| CrdBatch {
-            discovery_triggerer_class_name: b
-                .discovery_triggerer_class_name
-                .clone()
-                .unwrap_or_default(),
-            discovery_triggerer_config: Some(
-                b.discovery_triggerer_config.clone().unwrap_or_default(),
-            ),
-        }),
-        source_config: Some(c.configs.clone().unwrap_or_default()),
-        resources: Some(resource_requirements(&c.resources, &worker.config)?),
-        secrets_map: secrets_map(&c.secrets),
-        processing_guarantee: c.processing_guarantees.map(guarantee),
-        runtime_flags: c.runtime_flags.clone().filter(|f| !f.is_empty()),
-        volume_mounts: p.volume_mounts,
-        forward_source_message_property: Some(true),
-        pod: Some(p.pod),
-        pulsar: Some(p.pulsar),
-        java: Some(code.java),
-        image: code.image,
-        image_pull_policy: p.image_pull_policy,
-        ..Default::default()
-    };
-    let mut resource = Source::new(p.metadata.name.as_deref().unwrap_or_default(), spec);
-    resource.metadata = p.metadata;
+    let p = parts(ComponentKind::Source, v, c.parallelism, worker, request)?;
+    let spec = component_spec!(
+        SourceSpec {
+            output: Some(output),
+            batch_source_config: c.batch_source_config.as_ref().map(|b| CrdBatch {
+                discovery_triggerer_class_name: b
+                    .discovery_triggerer_class_name
+                    .clone()
+                    .unwrap_or_default(),
+                discovery_triggerer_config: Some(
+                    b.discovery_triggerer_config.clone().unwrap_or_default(),
+                ),
+            }),
+            source_config: Some(c.configs.clone().unwrap_or_default()),
+            processing_guarantee: c.processing_guarantees.map(guarantee),
+            forward_source_message_property: Some(true),
+        },
+        connector: code => source_type;
+        v, p, c, worker
+    );
     let warnings =
         crate::warnings::connector_warnings(c.archive.as_deref(), v.package(), worker, request);
-    Ok(Converted::new(resource, p.secrets).with_warnings(warnings))
+    Ok(assemble(Source::new, spec, p.metadata, p.secrets).with_warnings(warnings))
 }

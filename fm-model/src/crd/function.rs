@@ -1,201 +1,71 @@
 //! The `Function` custom resource (upstream `function_types.go`).
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::apps::v1::StatefulSetPersistentVolumeClaimRetentionPolicy;
-use k8s_openapi::api::core::v1::{ResourceRequirements, VolumeMount};
-use kube::CustomResource;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use k8s_openapi::api::core::v1::VolumeMount;
 
-use super::enums::{LogTopicAgent, ProcessingGuarantee, SubscriptionPosition};
+use super::spec_fields::{
+    consumer_fields, container_fields, log_fields, runtime_fields, scalable_spec, scaling_fields,
+    subscription_fields,
+};
 use super::{
-    FreeConfig, GenericRuntime, GoRuntime, InputConf, JavaRuntime, OutputConf, PodPolicy,
-    PulsarMessaging, PythonRuntime, ResourceStatus, SecretRef, SinkConnectorSpec,
-    SourceConnectorSpec, Stateful, VolumeClaimTemplate, WindowConfig,
+    FreeConfig, InputConf, OutputConf, PodPolicy, ResourceStatus, SinkConnectorSpec,
+    SourceConnectorSpec, VolumeClaimTemplate, WindowConfig,
 };
 
 /// Status of a [`Function`] (same shape as Sink and Source status).
 pub type FunctionStatus = ResourceStatus;
 
-/// `Function.spec`: a Pulsar function the operator runs as a StatefulSet `<name>-function`.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "compute.functionmesh.io",
-    version = "v1alpha1",
-    kind = "Function",
-    plural = "functions",
-    singular = "function",
-    namespaced,
-    status = "FunctionStatus",
-    derive = "PartialEq",
-    scale(
-        spec_replicas_path = ".spec.replicas",
-        status_replicas_path = ".status.replicas",
-        label_selector_path = ".status.selector"
-    )
-)]
-#[serde(rename_all = "camelCase")]
-pub struct FunctionSpec {
-    /// Pulsar function name (webhook default: `metadata.name`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Function class (required by the webhook for Java and Python).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_name: Option<String>,
-    /// Pulsar tenant (webhook default `public`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// Pulsar namespace (webhook default `default`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// Pulsar cluster name, passed as `--cluster_name` (webhook default `kubernetes`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_name: Option<String>,
-    /// StatefulSet replicas (scale subresource spec path; webhook default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
-    pub replicas: Option<i32>,
-    /// If true, FunctionDetails.parallelism = replicas, else 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_precise_parallelism: Option<bool>,
-    /// HPA minimum replicas (CRD default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0), extend("default" = 1))]
-    pub min_replicas: Option<i32>,
-    /// Image of the `downloader` init container (operator `--enable-init-containers` mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub downloader_image: Option<String>,
-    /// Image of the subscription-cleanup Job (default: the runner image).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cleanup_image: Option<String>,
-    /// HPA maximum replicas; its presence enables the HPA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_replicas: Option<i32>,
-    /// Input topics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<InputConf>,
-    /// Output topic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<OutputConf>,
-    /// Log topic (FunctionDetails.logTopic unless the agent is `sidecar`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_topic: Option<String>,
-    /// Who publishes to `logTopic` (webhook default `runtime`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_topic_agent: Option<LogTopicAgent>,
-    /// Filebeat sidecar image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filebeat_image: Option<String>,
-    /// User config (free-form JSON) → FunctionDetails.userConfig.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "crate::crd::schema::preserve_unknown_object")]
-    pub func_config: Option<FreeConfig>,
-    /// Override of the function's source implementation (v0.26.0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_config: Option<SourceConnectorSpec>,
-    /// Override of the function's sink implementation (v0.26.0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sink_config: Option<SinkConnectorSpec>,
-    /// Container resources; requests → FunctionDetails.resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
-    /// Env var name → Secret key (enables the environment secrets provider).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets_map: Option<BTreeMap<String, SecretRef>>,
-    /// Volume mounts of the main container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume_mounts: Option<Vec<VolumeMount>>,
-    /// Message timeout in ms (also copied into negativeAckRedeliveryDelayMs for functions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i32>,
-    /// Auto-acknowledge messages (webhook default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_ack: Option<bool>,
-    /// Max redeliveries before the dead letter topic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_message_retry: Option<i32>,
-    /// Delivery semantics (webhook default `atleast_once`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processing_guarantee: Option<ProcessingGuarantee>,
-    /// Retain ordering (FAILOVER subscription).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_ordering: Option<bool>,
-    /// Retain key ordering (KEY_SHARED subscription).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_key_ordering: Option<bool>,
-    /// Dead letter topic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dead_letter_topic: Option<String>,
-    /// Forward source message properties (webhook default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forward_source_message_property: Option<bool>,
-    /// Java `--pending_async_requests` (webhook default 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_pending_async_requests: Option<i32>,
-    /// FunctionDetails.runtimeFlags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime_flags: Option<String>,
-    /// Subscription name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_name: Option<String>,
-    /// Delete the subscription when the resource is deleted (finalizer + cleanup Job).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cleanup_subscription: Option<bool>,
-    /// Initial subscription position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_position: Option<SubscriptionPosition>,
-    /// Skip to the latest message on restart.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_to_latest: Option<bool>,
-    /// Pod template customisation, HPA and VPA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod: Option<PodPolicy>,
-    /// Window settings (WindowFunctionExecutor).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window_config: Option<WindowConfig>,
-    /// Pulsar cluster connection, auth and TLS (upstream inline `Messaging`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pulsar: Option<PulsarMessaging>,
-    /// Separate Pulsar cluster used only for package download (v0.27.0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pulsar_package_service: Option<PulsarMessaging>,
-    /// Java runtime (upstream inline `Runtime`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub java: Option<JavaRuntime>,
-    /// Python runtime.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub python: Option<PythonRuntime>,
-    /// Go runtime (JSON `golang`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub golang: Option<GoRuntime>,
-    /// Generic runtime (`pulsar_rust_instance`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generic_runtime: Option<GenericRuntime>,
-    /// Runner image override.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    /// Image pull policy (overwritten by the operator's `runnerImagePullPolicy`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_pull_policy: Option<String>,
-    /// The image has pulsarctl (used for download and cleanup).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_has_pulsarctl: Option<bool>,
-    /// The image has wget (http(s) package download); JSON name `imageHasGet`.
-    #[serde(
-        rename = "imageHasGet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_has_wget: Option<bool>,
-    /// State store settings (JSON `statefulConfig`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stateful_config: Option<Stateful>,
-    /// StatefulSet volume claim templates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume_claim_templates: Option<Vec<VolumeClaimTemplate>>,
-    /// StatefulSet PVC retention policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub persistent_volume_claim_retention_policy:
-        Option<StatefulSetPersistentVolumeClaimRetentionPolicy>,
+scalable_spec! {
+    /// `Function.spec`: a Pulsar function the operator runs as a StatefulSet `<name>-function`.
+    kind = "Function", plural = "functions", singular = "function", status = "FunctionStatus";
+    pub struct FunctionSpec {
+        /// Pulsar function name (webhook default: `metadata.name`).
+        pub name: Option<String>,
+        /// Function class (required by the webhook for Java and Python).
+        pub class_name: Option<String>,
+        /// Pulsar tenant (webhook default `public`).
+        pub tenant: Option<String>,
+        /// Pulsar namespace (webhook default `default`).
+        pub namespace: Option<String>,
+        /// Pulsar cluster name, passed as `--cluster_name` (webhook default `kubernetes`).
+        pub cluster_name: Option<String>,
+        ..scaling_fields,
+        /// Input topics.
+        pub input: Option<InputConf>,
+        /// Output topic.
+        pub output: Option<OutputConf>,
+        ..log_fields,
+        /// User config (free-form JSON) → FunctionDetails.userConfig.
+        #[schemars(schema_with = "crate::crd::schema::preserve_unknown_object")]
+        pub func_config: Option<FreeConfig>,
+        /// Override of the function's source implementation (v0.26.0).
+        pub source_config: Option<SourceConnectorSpec>,
+        /// Override of the function's sink implementation (v0.26.0).
+        pub sink_config: Option<SinkConnectorSpec>,
+        ..container_fields,
+        /// Volume mounts of the main container.
+        pub volume_mounts: Option<Vec<VolumeMount>>,
+        /// Message timeout in ms (also copied into negativeAckRedeliveryDelayMs for functions).
+        pub timeout: Option<i32>,
+        ..consumer_fields,
+        /// Forward source message properties (webhook default true).
+        pub forward_source_message_property: Option<bool>,
+        /// Java `--pending_async_requests` (webhook default 1000).
+        pub max_pending_async_requests: Option<i32>,
+        /// FunctionDetails.runtimeFlags.
+        pub runtime_flags: Option<String>,
+        ..subscription_fields,
+        /// Skip to the latest message on restart.
+        pub skip_to_latest: Option<bool>,
+        /// Pod template customisation, HPA and VPA.
+        pub pod: Option<PodPolicy>,
+        /// Window settings (WindowFunctionExecutor).
+        pub window_config: Option<WindowConfig>,
+        ..runtime_fields,
+        /// StatefulSet volume claim templates.
+        pub volume_claim_templates: Option<Vec<VolumeClaimTemplate>>,
+        /// StatefulSet PVC retention policy.
+        pub persistent_volume_claim_retention_policy:
+            Option<StatefulSetPersistentVolumeClaimRetentionPolicy>,
+    }
 }

@@ -15,6 +15,7 @@ mod parse;
 pub mod schema;
 mod sink;
 mod source;
+mod spec_fields;
 mod status;
 mod vpa;
 

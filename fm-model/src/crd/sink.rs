@@ -1,177 +1,52 @@
 //! The `Sink` custom resource (upstream `sink_types.go`).
 
-use std::collections::BTreeMap;
+use k8s_openapi::api::core::v1::VolumeMount;
 
-use k8s_openapi::api::core::v1::{ResourceRequirements, VolumeMount};
-use kube::CustomResource;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use super::enums::{LogTopicAgent, ProcessingGuarantee, SubscriptionPosition};
-use super::{
-    FreeConfig, GenericRuntime, GoRuntime, InputConf, JavaRuntime, PodPolicy, PulsarMessaging,
-    PythonRuntime, ResourceStatus, SecretRef, Stateful,
+use super::spec_fields::{
+    consumer_fields, container_fields, log_fields, runtime_fields, scalable_spec, scaling_fields,
+    subscription_fields,
 };
+use super::{FreeConfig, InputConf, PodPolicy, ResourceStatus};
 
 /// Status of a [`Sink`] (same shape as Function status).
 pub type SinkStatus = ResourceStatus;
 
-/// `Sink.spec`: a Pulsar IO sink connector the operator runs as a StatefulSet `<name>-sink`.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "compute.functionmesh.io",
-    version = "v1alpha1",
-    kind = "Sink",
-    plural = "sinks",
-    singular = "sink",
-    namespaced,
-    status = "SinkStatus",
-    derive = "PartialEq",
-    scale(
-        spec_replicas_path = ".spec.replicas",
-        status_replicas_path = ".status.replicas",
-        label_selector_path = ".status.selector"
-    )
-)]
-#[serde(rename_all = "camelCase")]
-pub struct SinkSpec {
-    /// Pulsar sink name (webhook default: `metadata.name`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Connector class (goes into the Sink spec of FunctionDetails).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_name: Option<String>,
-    /// Pulsar cluster name, passed as `--cluster_name` (webhook default `kubernetes`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_name: Option<String>,
-    /// Pulsar tenant (webhook default `public`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// Pulsar namespace (webhook default `default`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// Builtin connector id (`--sink-type`); not read by the operator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sink_type: Option<String>,
-    /// StatefulSet replicas (scale subresource spec path; webhook default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0))]
-    pub replicas: Option<i32>,
-    /// If true, FunctionDetails.parallelism = replicas, else 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_precise_parallelism: Option<bool>,
-    /// HPA minimum replicas (CRD default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0), extend("default" = 1))]
-    pub min_replicas: Option<i32>,
-    /// Image of the `downloader` init container (operator `--enable-init-containers` mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub downloader_image: Option<String>,
-    /// Image of the subscription-cleanup Job (default: the runner image).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cleanup_image: Option<String>,
-    /// HPA maximum replicas; its presence enables the HPA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_replicas: Option<i32>,
-    /// Input topics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<InputConf>,
-    /// Log topic (shipped by the filebeat sidecar).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_topic: Option<String>,
-    /// Who publishes to `logTopic` (webhook default `sidecar`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_topic_agent: Option<LogTopicAgent>,
-    /// Filebeat sidecar image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filebeat_image: Option<String>,
-    /// Connector configuration (free-form JSON) → SinkSpec.configs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "crate::crd::schema::preserve_unknown_object")]
-    pub sink_config: Option<FreeConfig>,
-    /// Container resources; requests → FunctionDetails.resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
-    /// Env var name → Secret key (enables the environment secrets provider).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets_map: Option<BTreeMap<String, SecretRef>>,
-    /// Volume mounts of the main container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume_mounts: Option<Vec<VolumeMount>>,
-    /// Message timeout in ms (SourceSpec.timeoutMs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i32>,
-    /// Negative-ack redelivery delay (SourceSpec.negativeAckRedeliveryDelayMs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub negative_ack_redelivery_delay_ms: Option<i32>,
-    /// Auto-acknowledge messages (webhook default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_ack: Option<bool>,
-    /// Max redeliveries before the dead letter topic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_message_retry: Option<i32>,
-    /// Delivery semantics (webhook default `atleast_once`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processing_guarantee: Option<ProcessingGuarantee>,
-    /// Retain ordering (FAILOVER subscription).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_ordering: Option<bool>,
-    /// Retain key ordering (KEY_SHARED subscription).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_key_ordering: Option<bool>,
-    /// Dead letter topic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dead_letter_topic: Option<String>,
-    /// FunctionDetails.runtimeFlags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime_flags: Option<String>,
-    /// Subscription name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_name: Option<String>,
-    /// Delete the subscription when the resource is deleted (finalizer + cleanup Job).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cleanup_subscription: Option<bool>,
-    /// Initial subscription position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_position: Option<SubscriptionPosition>,
-    /// Pod template customisation, HPA and VPA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod: Option<PodPolicy>,
-    /// Pulsar cluster connection, auth and TLS (upstream inline `Messaging`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pulsar: Option<PulsarMessaging>,
-    /// Separate Pulsar cluster used only for package download (v0.27.0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pulsar_package_service: Option<PulsarMessaging>,
-    /// Java runtime (upstream inline `Runtime`; required for connectors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub java: Option<JavaRuntime>,
-    /// Python runtime.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub python: Option<PythonRuntime>,
-    /// Go runtime (JSON `golang`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub golang: Option<GoRuntime>,
-    /// Generic runtime (`pulsar_rust_instance`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generic_runtime: Option<GenericRuntime>,
-    /// Runner image override.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    /// Image pull policy (overwritten by the operator's `runnerImagePullPolicy`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_pull_policy: Option<String>,
-    /// The image has pulsarctl (used for download and cleanup).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_has_pulsarctl: Option<bool>,
-    /// The image has wget (http(s) package download); JSON name `imageHasGet`.
-    #[serde(
-        rename = "imageHasGet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_has_wget: Option<bool>,
-    /// State store settings (JSON `statefulConfig`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stateful_config: Option<Stateful>,
+scalable_spec! {
+    /// `Sink.spec`: a Pulsar IO sink connector the operator runs as a StatefulSet `<name>-sink`.
+    kind = "Sink", plural = "sinks", singular = "sink", status = "SinkStatus";
+    pub struct SinkSpec {
+        /// Pulsar sink name (webhook default: `metadata.name`).
+        pub name: Option<String>,
+        /// Connector class (goes into the Sink spec of FunctionDetails).
+        pub class_name: Option<String>,
+        /// Pulsar cluster name, passed as `--cluster_name` (webhook default `kubernetes`).
+        pub cluster_name: Option<String>,
+        /// Pulsar tenant (webhook default `public`).
+        pub tenant: Option<String>,
+        /// Pulsar namespace (webhook default `default`).
+        pub namespace: Option<String>,
+        /// Builtin connector id (`--sink-type`); not read by the operator.
+        pub sink_type: Option<String>,
+        ..scaling_fields,
+        /// Input topics.
+        pub input: Option<InputConf>,
+        ..log_fields,
+        /// Connector configuration (free-form JSON) → SinkSpec.configs.
+        #[schemars(schema_with = "crate::crd::schema::preserve_unknown_object")]
+        pub sink_config: Option<FreeConfig>,
+        ..container_fields,
+        /// Volume mounts of the main container.
+        pub volume_mounts: Option<Vec<VolumeMount>>,
+        /// Message timeout in ms (SourceSpec.timeoutMs).
+        pub timeout: Option<i32>,
+        /// Negative-ack redelivery delay (SourceSpec.negativeAckRedeliveryDelayMs).
+        pub negative_ack_redelivery_delay_ms: Option<i32>,
+        ..consumer_fields,
+        /// FunctionDetails.runtimeFlags.
+        pub runtime_flags: Option<String>,
+        ..subscription_fields,
+        /// Pod template customisation, HPA and VPA.
+        pub pod: Option<PodPolicy>,
+        ..runtime_fields,
+    }
 }

@@ -1,6 +1,7 @@
 //! Types shared by FunctionConfig, SinkConfig and SourceConfig.
 
 use crate::lenient;
+use crate::macros::{optional_fields, producer_fields, window_fields};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -141,84 +142,86 @@ impl<'de> Deserialize<'de> for Resources {
     }
 }
 
-/// Encryption settings of a consumer or producer (`CryptoConfig`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CryptoConfig {
-    /// `CryptoKeyReader` implementation class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crypto_key_reader_class_name: Option<String>,
-    /// Configuration passed to the key reader.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crypto_key_reader_config: Option<JsonObject>,
-    /// Names of the producer's encryption keys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption_keys: Option<Vec<String>>,
-    /// Producer behaviour on encryption failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub producer_crypto_failure_action: Option<ProducerCryptoFailureAction>,
-    /// Consumer behaviour on decryption failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer_crypto_failure_action: Option<ConsumerCryptoFailureAction>,
+crate::macros::field_groups! {
+    /// The identity every Pulsar config starts with (`tenant`, `namespace`, `name`, `className`): a
+    /// field group for [`optional_fields!`] (`..identity_fields,`).
+    identity_fields {
+        /// Pulsar tenant (the URL path wins on the REST API).
+        pub tenant: Option<String>,
+        /// Pulsar namespace (short name).
+        pub namespace: Option<String>,
+        /// The function's, sink's or source's name.
+        pub name: Option<String>,
+        /// Entry class: Java class or Python `module.Class` of a function; a connector's class
+        /// (from the connector's metadata when absent).
+        pub class_name: Option<String>,
+    }
 }
 
-/// A custom message payload processor (`MessagePayloadProcessorConfig`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessagePayloadProcessorConfig {
-    /// Processor class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_name: Option<String>,
-    /// Processor configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<JsonObject>,
+optional_fields! {
+    mirror(Default);
+    lenient;
+    /// Encryption settings of a consumer or producer (`CryptoConfig`).
+    pub struct CryptoConfig {
+        /// `CryptoKeyReader` implementation class.
+        pub crypto_key_reader_class_name: Option<String>,
+        /// Configuration passed to the key reader.
+        pub crypto_key_reader_config: Option<JsonObject>,
+        /// Names of the producer's encryption keys.
+        pub encryption_keys: Option<Vec<String>>,
+        /// Producer behaviour on encryption failure.
+        pub producer_crypto_failure_action: Option<ProducerCryptoFailureAction>,
+        /// Consumer behaviour on decryption failure.
+        pub consumer_crypto_failure_action: Option<ConsumerCryptoFailureAction>,
+    }
 }
 
-/// Per-input-topic consumer settings (`ConsumerConfig`, the values of `inputSpecs`).
-///
-/// Pulsar's JSON key for the regex flag is `regexPattern` (the Java field is `isRegexPattern`,
-/// which Jackson exposes without the `is`). Clients that serialised through Gson — including
-/// `pulsar-admin --input-specs` — send `isRegexPattern`; Pulsar's REST server silently ignores
-/// that key. fmesh deliberately accepts it as an alias so such a regex input is not silently
-/// turned into a plain topic; output always uses `regexPattern`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConsumerConfig {
-    /// Built-in schema name or schema class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema_type: Option<String>,
-    /// SerDe class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serde_class_name: Option<String>,
-    /// Schema properties (Pulsar default `{}`).
-    #[serde(default, deserialize_with = "lenient::null_as_default")]
-    pub schema_properties: BTreeMap<String, String>,
-    /// Consumer properties (Pulsar default `{}`).
-    #[serde(default, deserialize_with = "lenient::null_as_default")]
-    pub consumer_properties: BTreeMap<String, String>,
-    /// Receiver queue size (must be ≥ 0).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receiver_queue_size: Option<i32>,
-    /// Decryption settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crypto_config: Option<CryptoConfig>,
-    /// Custom payload processor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_payload_processor_config: Option<MessagePayloadProcessorConfig>,
-    /// Pooled message buffers.
-    #[serde(default, deserialize_with = "lenient::bool_or_false")]
-    pub pool_messages: bool,
-    /// The topic key is a regular expression.
-    #[serde(
-        default,
-        alias = "isRegexPattern",
-        deserialize_with = "lenient::bool_or_false"
-    )]
-    pub regex_pattern: bool,
+optional_fields! {
+    mirror(Default);
+    lenient;
+    /// A custom message payload processor (`MessagePayloadProcessorConfig`).
+    pub struct MessagePayloadProcessorConfig {
+        /// Processor class.
+        pub class_name: Option<String>,
+        /// Processor configuration.
+        pub config: Option<JsonObject>,
+    }
+}
+
+optional_fields! {
+    mirror(Default);
+    lenient;
+    /// Per-input-topic consumer settings (`ConsumerConfig`, the values of `inputSpecs`).
+    ///
+    /// Pulsar's JSON key for the regex flag is `regexPattern` (the Java field is `isRegexPattern`,
+    /// which Jackson exposes without the `is`). Clients that serialised through Gson — including
+    /// `pulsar-admin --input-specs` — send `isRegexPattern`; Pulsar's REST server silently ignores
+    /// that key. fmesh deliberately accepts it as an alias so such a regex input is not silently
+    /// turned into a plain topic; output always uses `regexPattern`.
+    pub struct ConsumerConfig {
+        /// Built-in schema name or schema class.
+        pub schema_type: Option<String>,
+        /// SerDe class.
+        pub serde_class_name: Option<String>,
+        /// Schema properties (Pulsar default `{}`).
+        #[serde(default, deserialize_with = "lenient::null_as_default")]
+        pub schema_properties: BTreeMap<String, String>,
+        /// Consumer properties (Pulsar default `{}`).
+        #[serde(default, deserialize_with = "lenient::null_as_default")]
+        pub consumer_properties: BTreeMap<String, String>,
+        /// Receiver queue size (must be ≥ 0).
+        pub receiver_queue_size: Option<i32>,
+        /// Decryption settings.
+        pub crypto_config: Option<CryptoConfig>,
+        /// Custom payload processor.
+        pub message_payload_processor_config: Option<MessagePayloadProcessorConfig>,
+        /// Pooled message buffers.
+        #[serde(default, deserialize_with = "lenient::bool_or_false")]
+        pub pool_messages: bool,
+        /// The topic key is a regular expression.
+        #[serde(default, alias = "isRegexPattern", deserialize_with = "lenient::bool_or_false")]
+        pub regex_pattern: bool,
+    }
 }
 
 /// Producer batching knobs (`BatchingConfig`, PIP-401).
@@ -226,7 +229,7 @@ pub struct ConsumerConfig {
 #[serde(rename_all = "camelCase")]
 pub struct BatchingConfig {
     /// Batching on or off (default true).
-    #[serde(default = "default_true", deserialize_with = "true_if_null")]
+    #[serde(default = "default_true", deserialize_with = "lenient::bool_or_true")]
     pub enabled: bool,
     /// Maximum publish delay in ms (default 10).
     #[serde(
@@ -269,117 +272,38 @@ fn default_batching_delay() -> Option<i32> {
     Some(10)
 }
 
-fn true_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    lenient::opt_bool(d).map(|b| b.unwrap_or(true))
+optional_fields! {
+    mirror(Default);
+    lenient;
+    /// Output producer settings (`ProducerConfig`).
+    pub struct ProducerConfig {
+        ..producer_fields,
+        /// Batching knobs.
+        pub batching_config: Option<BatchingConfig>,
+    }
 }
 
-/// Output producer settings (`ProducerConfig`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProducerConfig {
-    /// Producer queue size.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_pending_messages: Option<i32>,
-    /// Producer queue size across partitions.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_pending_messages_across_partitions: Option<i32>,
-    /// One producer per thread.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub use_thread_local_producers: Option<bool>,
-    /// Encryption settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crypto_config: Option<CryptoConfig>,
-    /// `DEFAULT` or `KEY_BASED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub batch_builder: Option<String>,
-    /// Compression (worker substitutes LZ4 when unset).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub compression_type: Option<CompressionType>,
-    /// Batching knobs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub batching_config: Option<BatchingConfig>,
+optional_fields! {
+    mirror(Default);
+    lenient;
+    /// Windowing of a function (`WindowConfig`).
+    pub struct WindowConfig {
+        ..window_fields,
+        /// The user's function class (set by the server).
+        pub actual_window_function_class_name: Option<String>,
+        /// The window's guarantee (set by the server from the function's).
+        pub processing_guarantees: Option<WindowProcessingGuarantees>,
+    }
 }
 
-/// Windowing of a function (`WindowConfig`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WindowConfig {
-    /// Count-based window length.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub window_length_count: Option<i32>,
-    /// Time-based window length in ms.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub window_length_duration_ms: Option<i64>,
-    /// Count-based sliding interval.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sliding_interval_count: Option<i32>,
-    /// Time-based sliding interval in ms.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sliding_interval_duration_ms: Option<i64>,
-    /// Topic receiving late events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub late_data_topic: Option<String>,
-    /// Allowed lag in ms.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_lag_ms: Option<i64>,
-    /// Watermark interval in ms.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub watermark_emit_interval_ms: Option<i64>,
-    /// Event-time extractor class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_extractor_class_name: Option<String>,
-    /// The user's function class (set by the server).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actual_window_function_class_name: Option<String>,
-    /// The window's guarantee (set by the server from the function's).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processing_guarantees: Option<WindowProcessingGuarantees>,
-}
-
-/// Batch source settings (`BatchSourceConfig`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchSourceConfig {
-    /// Discovery triggerer class (required).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discovery_triggerer_class_name: Option<String>,
-    /// Triggerer configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discovery_triggerer_config: Option<JsonObject>,
+optional_fields! {
+    mirror(Default);
+    lenient;
+    /// Batch source settings (`BatchSourceConfig`).
+    pub struct BatchSourceConfig {
+        /// Discovery triggerer class (required).
+        pub discovery_triggerer_class_name: Option<String>,
+        /// Triggerer configuration.
+        pub discovery_triggerer_config: Option<JsonObject>,
+    }
 }

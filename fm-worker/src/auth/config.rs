@@ -9,7 +9,6 @@
 //! Every problem is a [`ConfigProblem`] naming the file and the key path.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -24,27 +23,9 @@ pub const TOKEN_PROVIDER: &str =
 pub const PULSAR_AUTHORIZATION_PROVIDER: &str =
     "org.apache.pulsar.broker.authorization.PulsarAuthorizationProvider";
 
-/// A configured secret (a key in a `data:` URL, a broker token). Never printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Hidden(String);
-
-impl Hidden {
-    /// Wraps a secret.
-    pub fn new(value: impl Into<String>) -> Self {
-        Hidden(value.into())
-    }
-
-    /// The value, for the one place that uses it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Hidden {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+/// A configured secret (a key in a `data:` URL, a broker token): the worker's one redacting
+/// wrapper, [`Credential`](crate::identity::Credential). Never printed.
+pub type Hidden = crate::identity::Credential;
 
 /// The token provider's settings (`properties`, with `tokenSettingPrefix` applied).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 
 use super::config::{file_url_path, Hidden, TokenSettings};
 use crate::error::ApiError;
-use crate::identity::{Authenticator, Credential, Identity};
+use crate::identity::{header, Authenticator, Credential, Identity};
 use crate::library::ConfigProblem;
 
 /// Why a token was refused (logged; the caller only sees `Authentication required`).
@@ -314,16 +314,6 @@ pub struct PulsarAuthenticator {
     enabled: bool,
     token: Option<TokenVerifier>,
     proxy_roles: BTreeSet<String>,
-}
-
-fn header(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
 }
 
 /// Pulsar's answer to every authentication failure.
