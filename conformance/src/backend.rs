@@ -112,6 +112,11 @@ pub trait PulsarAdmin: Send + Sync {
     fn web_service_url(&self) -> String;
     /// The binary protocol URL.
     fn broker_service_url(&self) -> String;
+    /// The key and tokens when the broker runs with token authentication and authorization (the
+    /// harness asks for it; `None`: both off).
+    fn auth(&self) -> Option<&crate::pulsar_auth::PulsarAuth> {
+        None
+    }
 }
 
 /// Whether a part that some scenarios need is there.

@@ -23,9 +23,11 @@ pub mod kubeutil;
 pub mod net;
 pub mod prepared;
 pub mod process;
+pub mod pulsar_auth;
 pub mod report;
 pub mod scenarios;
 pub mod schema_diff;
+pub mod worker_log;
 
 pub use backend::{Backend, BackendKind, PulsarAdmin};
 pub use error::{HarnessError, Result};

@@ -8,12 +8,25 @@ use std::time::Duration;
 /// `GET path` against `addr` with `Connection: close`: the status code and the body. Connecting, writing
 /// and reading are each bounded by `timeout`.
 pub fn http_get(addr: SocketAddr, path: &str, timeout: Duration) -> io::Result<(u16, String)> {
+    http_get_with(addr, path, timeout, None)
+}
+
+/// [`http_get`] with an `Authorization` header value (e.g. `Bearer <token>`) when given.
+pub fn http_get_with(
+    addr: SocketAddr,
+    path: &str,
+    timeout: Duration,
+    authorization: Option<&str>,
+) -> io::Result<(u16, String)> {
+    let auth = authorization
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json, text/plain\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json, text/plain\r\n{auth}Connection: close\r\n\r\n"
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;

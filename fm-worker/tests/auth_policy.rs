@@ -179,7 +179,7 @@ fn fn_config(name: &str) -> String {
 
 /// Every endpoint of one kind for one component: (method, path).
 fn endpoints(base: &str) -> Vec<(Method, String)> {
-    vec![
+    let mut all = vec![
         (Method::GET, base.to_owned()),
         (Method::GET, format!("{base}/x")),
         (Method::GET, format!("{base}/x/status")),
@@ -188,7 +188,52 @@ fn endpoints(base: &str) -> Vec<(Method, String)> {
         (Method::POST, format!("{base}/x/stop")),
         (Method::POST, format!("{base}/x/restart")),
         (Method::DELETE, format!("{base}/x")),
-    ]
+    ];
+    all.extend(unsupported_endpoints(base));
+    all
+}
+
+/// The component endpoints the worker does not serve (400 with a reason once authorized).
+fn unsupported_endpoints(base: &str) -> Vec<(Method, String)> {
+    let mut all = vec![
+        (Method::POST, format!("{base}/x/0/start")),
+        (Method::POST, format!("{base}/x/0/stop")),
+        (Method::POST, format!("{base}/x/0/restart")),
+    ];
+    if base == F {
+        all.extend([
+            (Method::GET, format!("{base}/x/stats")),
+            (Method::GET, format!("{base}/x/0/stats")),
+            (Method::POST, format!("{base}/x/trigger")),
+            (Method::GET, format!("{base}/x/state/k")),
+            (Method::POST, format!("{base}/x/state/k")),
+            (Method::GET, format!("{base}/x/download")),
+            (
+                Method::PUT,
+                "/admin/v3/functions/leader/acme/apps/x".to_owned(),
+            ),
+        ]);
+    }
+    all
+}
+
+#[tokio::test]
+async fn unsupported_endpoints_authorize_first_then_give_the_reason() {
+    let (b, _) = broker().await;
+    let (app, fake) = worker_for(&config(&b, true, true, ""));
+    for base in [F, SINKS, SOURCES] {
+        for (m, path) in unsupported_endpoints(base) {
+            let a = status_of(&app, m.clone(), &path, Some("reader"), None).await;
+            assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{m} {path}: {a:?}");
+            let a = status_of(&app, m.clone(), &path, Some("admin"), None).await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST, "{m} {path}: {a:?}");
+            assert!(
+                a.reason().contains("not supported") || a.reason().contains("one StatefulSet"),
+                "{m} {path}: {a:?}"
+            );
+        }
+    }
+    assert!(fake.log().is_empty(), "{:?}", fake.log());
 }
 
 async fn status_of(

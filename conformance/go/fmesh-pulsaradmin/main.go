@@ -14,6 +14,9 @@
 // missing one (or builtin://) sends the config alone. On success the result (get: the config;
 // list: the names; else {"ok":true}) is printed as JSON on stdout and the exit code is 0; on
 // failure the library's error is printed on stderr and the exit code is 1 (2 for bad usage).
+//
+// With FMESH_PULSARADMIN_TOKEN set, every request carries `Authorization: Bearer <token>` (the
+// library's token authentication, as pulsarctl's --token); the token is never printed.
 package main
 
 import (
@@ -44,7 +47,11 @@ func isURL(pkg string) bool {
 
 func run(args []string) (interface{}, error) {
 	// pulsarctl's functions, sinks and sources commands use API version 3 (the default is 2).
-	client, err := pulsaradmin.NewClient(&pulsaradmin.Config{WebServiceURL: args[0], PulsarAPIVersion: config.V3})
+	cfg := &pulsaradmin.Config{WebServiceURL: args[0], PulsarAPIVersion: config.V3}
+	if token := os.Getenv("FMESH_PULSARADMIN_TOKEN"); token != "" {
+		cfg.Token = token
+	}
+	client, err := pulsaradmin.NewClient(cfg)
 	if err != nil {
 		return nil, err
 	}

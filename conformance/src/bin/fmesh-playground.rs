@@ -50,8 +50,22 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let web = backend.pulsar().ok().map(|p| p.web_service_url());
+    // The playground's Pulsar runs with token authentication: the worker's own broker token.
+    let broker = backend
+        .pulsar()
+        .ok()
+        .and_then(|p| p.auth())
+        .map(|a| {
+            format!(
+                "brokerClientAuthenticationEnabled: true\nbrokerClientAuthenticationPlugin: {}\n\
+                 brokerClientAuthenticationParameters: \"token:{}\"\n",
+                conformance::pulsar_auth::TOKEN_PLUGIN,
+                a.worker_token()
+            )
+        })
+        .unwrap_or_default();
     let config = format!(
-        "pulsarFunctionsCluster: {}\n{}functionsWorkerServiceCustomConfigs:\n  jobNamespace: {NS}\n  \
+        "pulsarFunctionsCluster: {}\n{}{broker}functionsWorkerServiceCustomConfigs:\n  jobNamespace: {NS}\n  \
          functionRunnerImages:\n    JAVA: streamnative/pulsar-functions-java-runner:3.0.0.1\n",
         conformance::backend::CLUSTER_NAME,
         web.as_ref()

@@ -79,7 +79,10 @@ pub(super) async fn lifecycle(
 }
 
 pub(super) async fn instance_lifecycle(
+    State(state): State<WorkerState>,
     Extension(kind): Extension<Kind>,
+    who: Identity,
+    c: Named,
     Path((_, _, name, instance, action)): Path<(String, String, String, String, String)>,
 ) -> Response {
     if !matches!(action.as_str(), "start" | "stop" | "restart") {
@@ -87,6 +90,10 @@ pub(super) async fn instance_lifecycle(
             "no such endpoint: POST …/{name}/{instance}/{action}"
         ))
         .into_response();
+    }
+    // Authorized first, as every component endpoint (a caller without rights gets 401).
+    if let Err(refused) = c.admit(&state, &who, Operation::Lifecycle).await {
+        return refused.into_response();
     }
     ApiError::bad_request(format!(
         "Function Mesh runs all instances of a {} as one StatefulSet: one instance cannot \

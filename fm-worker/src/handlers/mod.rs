@@ -10,7 +10,7 @@ mod read;
 mod update_rules;
 mod write;
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
 use http::request::Parts;
@@ -58,23 +58,29 @@ pub fn routes(kind: Kind) -> Router<WorkerState> {
                 .route("/builtins/reload", post(control::reload))
                 .route(
                     "/{tenant}/{namespace}/{name}/stats",
-                    get(|| unsupported("function stats")),
+                    get(|s, w, c| unsupported_on(s, w, c, Operation::Status, "function stats")),
                 )
                 .route(
                     "/{tenant}/{namespace}/{name}/{instance}/stats",
-                    get(|| unsupported("function stats")),
+                    get(|s, w, c| unsupported_on(s, w, c, Operation::Status, "function stats")),
                 )
                 .route(
                     "/{tenant}/{namespace}/{name}/trigger",
-                    post(|| unsupported("triggering a function")),
+                    post(|s, w, c| {
+                        unsupported_on(s, w, c, Operation::Update, "triggering a function")
+                    }),
                 )
                 .route(
                     "/{tenant}/{namespace}/{name}/state/{key}",
-                    get(|| unsupported("function state")).post(|| unsupported("function state")),
+                    get(|s, w, c| unsupported_on(s, w, c, Operation::Get, "function state")).post(
+                        |s, w, c| unsupported_on(s, w, c, Operation::Update, "function state"),
+                    ),
                 )
                 .route(
                     "/{tenant}/{namespace}/{name}/download",
-                    get(|| unsupported("downloading a function package")),
+                    get(|s, w, c| {
+                        unsupported_on(s, w, c, Operation::Get, "downloading a function package")
+                    }),
                 )
                 .route(
                     "/upload",
@@ -86,7 +92,15 @@ pub fn routes(kind: Kind) -> Router<WorkerState> {
                 )
                 .route(
                     "/leader/{tenant}/{namespace}/{name}",
-                    put(|| unsupported("updating a function on the leader")),
+                    put(|s, w, c| {
+                        unsupported_on(
+                            s,
+                            w,
+                            c,
+                            Operation::Update,
+                            "updating a function on the leader",
+                        )
+                    }),
                 );
         }
         Kind::Sink => {
@@ -120,6 +134,22 @@ async fn unsupported(what: &str) -> ApiError {
     ApiError::bad_request(format!(
         "{what} is not supported by the Function Mesh worker service"
     ))
+}
+
+/// An endpoint of one component that this worker does not serve: the caller is authorized first,
+/// as Pulsar authorizes every component endpoint before anything else (a caller without rights
+/// learns nothing but 401), then 400 with the reason.
+async fn unsupported_on(
+    State(state): State<WorkerState>,
+    who: Identity,
+    c: Named,
+    op: Operation,
+    what: &'static str,
+) -> ApiError {
+    match c.admit(&state, &who, op).await {
+        Err(refused) => refused,
+        Ok(()) => unsupported(what).await,
+    }
 }
 
 /// Pulsar's rule for tenant, namespace and component names.

@@ -14,6 +14,7 @@ use testcontainers_modules::pulsar::Pulsar;
 use super::budget::bounded;
 use crate::backend::{AdminOutput, BoxFuture, PulsarAdmin};
 use crate::error::{HarnessError, Result};
+use crate::pulsar_auth::{PulsarAuth, TOKEN_PLUGIN};
 
 /// Time a Pulsar standalone may take from container start to "messaging service is ready" (a slow machine
 /// starting k3s at the same time needs minutes).
@@ -41,9 +42,20 @@ pub const PACKAGES_PROVIDER: &str =
 pub const PACKAGES_DIR: &str = "/pulsar/data/packages";
 
 /// The Pulsar container request: the module's standalone broker at the local backend's release, with package
-/// management on (`pulsar-admin packages` needs it; the module's default 2.10 image has it off).
-pub fn pulsar_request() -> ContainerRequest<Pulsar> {
-    Pulsar::default()
+/// management on (`pulsar-admin packages` needs it; the module's default 2.10 image has it off), and with
+/// `auth`, token authentication and authorization as the local backend's broker has them.
+pub fn pulsar_request(auth: Option<&PulsarAuth>) -> ContainerRequest<Pulsar> {
+    let mut image = Pulsar::default();
+    let mut env = Vec::new();
+    if let Some(a) = auth {
+        for (key, value) in a.broker_settings(a.key_data_url()) {
+            // Both spellings, as for enablePackagesManagement below: these keys are in the image's
+            // standalone.conf already.
+            image = image.with_config_env(key, value.clone());
+            env.push((key, value));
+        }
+    }
+    let mut request = image
         .with_config_env("enablePackagesManagement", "true")
         .with_config_env("packagesManagementStorageProvider", PACKAGES_PROVIDER)
         .with_config_env("STORAGE_PATH", PACKAGES_DIR)
@@ -51,7 +63,11 @@ pub fn pulsar_request() -> ContainerRequest<Pulsar> {
         .with_tag(crate::backend::PULSAR_VERSION)
         // The plain key too: the image's config script sets keys already in standalone.conf from it.
         .with_env_var("enablePackagesManagement", "true")
-        .with_startup_timeout(PULSAR_STARTUP_TIMEOUT)
+        .with_startup_timeout(PULSAR_STARTUP_TIMEOUT);
+    for (key, value) in env {
+        request = request.with_env_var(key, value);
+    }
+    request
 }
 
 /// `pulsar-admin`'s result from an exec: a missing exit code (Docker still reports the exec running after its
@@ -88,6 +104,7 @@ pub struct ContainerPulsar {
     docker: Docker,
     web: String,
     broker: String,
+    auth: Option<PulsarAuth>,
 }
 
 impl std::fmt::Debug for ContainerPulsar {
@@ -102,7 +119,11 @@ impl std::fmt::Debug for ContainerPulsar {
 
 impl ContainerPulsar {
     /// Wraps a started Pulsar container; the URLs use the host and mapped ports testcontainers reports.
-    pub async fn new(container: ContainerAsync<Pulsar>, docker: Docker) -> Result<ContainerPulsar> {
+    pub async fn new(
+        container: ContainerAsync<Pulsar>,
+        docker: Docker,
+        auth: Option<PulsarAuth>,
+    ) -> Result<ContainerPulsar> {
         let tc = |e: testcontainers::TestcontainersError| HarnessError::Missing {
             part: "pulsar (container)".into(),
             reason: e.to_string(),
@@ -119,6 +140,7 @@ impl ContainerPulsar {
             broker: format!("pulsar://{host}:{broker_port}"),
             container,
             docker,
+            auth,
         })
     }
 
@@ -126,6 +148,14 @@ impl ContainerPulsar {
     pub async fn run_admin(&self, args: &[&str]) -> Result<AdminOutput> {
         let what = format!("`pulsar-admin {}` in the Pulsar container", args.join(" "));
         let mut cmd = vec!["bin/pulsar-admin".to_owned()];
+        if let Some(a) = &self.auth {
+            cmd.extend([
+                "--auth-plugin".to_owned(),
+                TOKEN_PLUGIN.to_owned(),
+                "--auth-params".to_owned(),
+                format!("token:{}", a.admin_token()),
+            ]);
+        }
         cmd.extend(args.iter().map(|s| (*s).to_owned()));
         bounded(&what, ADMIN_TIMEOUT, async {
             let err = |e: bollard::errors::Error| HarnessError::Missing {
@@ -215,6 +245,9 @@ impl PulsarAdmin for ContainerPulsar {
     fn broker_service_url(&self) -> String {
         self.broker.clone()
     }
+    fn auth(&self) -> Option<&PulsarAuth> {
+        self.auth.as_ref()
+    }
 }
 
 #[cfg(test)]
@@ -248,7 +281,9 @@ mod tests {
 
     #[test]
     fn pulsar_is_the_local_release_with_package_management() {
-        let r = pulsar_request();
+        let dir = std::env::temp_dir().join(format!("fmesh-ct-auth-{}", std::process::id()));
+        let auth = PulsarAuth::generate(&dir).unwrap();
+        let r = pulsar_request(Some(&auth));
         assert_eq!(r.image().name(), "apachepulsar/pulsar");
         assert_eq!(r.descriptor(), pulsar_image());
         assert_eq!(pulsar_image(), "apachepulsar/pulsar:4.0.7");
@@ -271,5 +306,14 @@ mod tests {
             "packagesManagementStorageProvider={PACKAGES_PROVIDER}"
         )));
         assert_eq!(r.startup_timeout(), Some(PULSAR_STARTUP_TIMEOUT));
+        for key in ["authenticationEnabled", "authorizationEnabled"] {
+            assert!(env.contains(&(format!("PULSAR_PREFIX_{key}"), "true".to_owned())));
+            assert!(env.contains(&(key.to_owned(), "true".to_owned())));
+        }
+        assert!(env.contains(&(
+            "PULSAR_PREFIX_tokenSecretKey".to_owned(),
+            auth.key_data_url()
+        )));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

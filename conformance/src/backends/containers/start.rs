@@ -96,7 +96,10 @@ pub(super) async fn start_parts(
         "pull and start the k3s container ({})",
         k3s_req.descriptor()
     );
-    let pulsar_req = pulsar::pulsar_request()
+    // Token authentication and authorization on, as the local backend's broker (the key goes in as
+    // a `data:` URL: the broker cannot read the host's files).
+    let auth = crate::pulsar_auth::PulsarAuth::generate(&log_dir.join("pulsar-auth"))?;
+    let pulsar_req = pulsar::pulsar_request(Some(&auth))
         .with_label(docker::RUN_LABEL, td.run.clone())
         .with_log_consumer(docker::file_log_consumer(
             &containers_dir.join("pulsar.log"),
@@ -207,7 +210,7 @@ pub(super) async fn start_parts(
             budget
                 .step(
                     "read the Pulsar container's ports",
-                    ContainerPulsar::new(c, docker_client.clone()),
+                    ContainerPulsar::new(c, docker_client.clone(), Some(auth)),
                 )
                 .await?,
         ),

@@ -34,11 +34,16 @@ pub struct Parts {
 }
 
 impl Default for Parts {
-    /// Everything, as the conformance run starts it.
+    /// Everything, as the conformance run starts it: the operator, and Pulsar with token
+    /// authentication and authorization (issue 12; every scenario talks to it as a superuser, the
+    /// worker scenarios add their own roles) and without its built-in functions worker.
     fn default() -> Self {
         Parts {
             operator: true,
-            pulsar: Some(PulsarOptions::default()),
+            pulsar: Some(PulsarOptions {
+                auth: true,
+                functions_worker: false,
+            }),
         }
     }
 }

@@ -11,9 +11,15 @@
 //! (`std::process`); dropping the [`LocalPulsar`] kills the JVM. A watchdog shell between this process
 //! and the JVM also kills the JVM when this process dies without running `Drop` (its stdin pipe closes).
 //!
+//! With [`PulsarOptions::auth`] (what the conformance harness asks for) the broker runs with token
+//! authentication and authorization ([`crate::pulsar_auth`]): a fresh HS256 key per start, the
+//! harness's admin role and the worker's broker role as superusers; `client.conf`, the health probe
+//! and [`LocalPulsar::admin`] use the admin token.
+//!
 //! Work directory layout (wiped and recreated by every start, except that old logs are overwritten):
 //! `standalone.conf`, `client.conf`, `log4j2-*.properties`, `logs/pulsar-standalone.log` (broker log),
-//! `logs/pulsar-standalone.out` (JVM stdout/stderr), `data/` (metadata and bookie), `packages/`.
+//! `logs/pulsar-standalone.out` (JVM stdout/stderr), `data/` (metadata and bookie), `packages/`,
+//! `auth/` (with auth: the key and the admin token, mode 0600).
 
 use std::fmt;
 use std::fs;
@@ -31,8 +37,9 @@ use super::pulsar_setup::{
 };
 use crate::backend::{AdminOutput, PulsarAdmin};
 use crate::error::{ExitedEarly, HarnessError, Result, StartTimeout};
-use crate::net::{first_line, http_get};
+use crate::net::{first_line, http_get_with};
 use crate::process::{env_duration, free_port, run_bounded, tail_lines};
+use crate::pulsar_auth::PulsarAuth;
 
 /// What start and its errors call the broker.
 const NAME: &str = "Pulsar standalone";
@@ -63,9 +70,12 @@ kill "$watch" 2>/dev/null
 exit "$status"
 "#;
 
-/// Optional parts of a [`LocalPulsar`] (the default: none of them).
+/// How the standalone is configured. `Default`: authentication, authorization and the built-in
+/// functions worker off.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PulsarOptions {
+    /// Token authentication and authorization on (see [`crate::pulsar_auth`]).
+    pub auth: bool,
     /// Runs Pulsar's own functions worker in the standalone, with the thread runtime (functions run
     /// as threads of the broker's JVM); its REST API is the broker's web service.
     pub functions_worker: bool,
@@ -110,6 +120,7 @@ pub struct LocalPulsar {
     log_file: PathBuf,
     out_file: PathBuf,
     startup: Duration,
+    auth: Option<PulsarAuth>,
 }
 
 impl fmt::Debug for LocalPulsar {
@@ -120,6 +131,7 @@ impl fmt::Debug for LocalPulsar {
             .field("pid", &self.child.as_ref().map(Child::id))
             .field("work_dir", &self.work_dir)
             .field("startup", &self.startup)
+            .field("auth", &self.auth.is_some())
             .finish()
     }
 }
@@ -138,7 +150,8 @@ impl LocalPulsar {
         Self::start_with(cache_root, work_dir, PulsarOptions::default())
     }
 
-    /// [`LocalPulsar::start`] with optional parts (e.g. the built-in functions worker).
+    /// [`LocalPulsar::start`] with `options` (token authentication and authorization, the
+    /// built-in functions worker).
     pub fn start_with(
         cache_root: &Path,
         work_dir: &Path,
@@ -181,12 +194,18 @@ impl LocalPulsar {
         let web_port = free_port("Pulsar web service")?;
         let bookie_port = free_port("Pulsar bookie")?;
 
+        let auth = if options.auth {
+            Some(PulsarAuth::generate(&work_dir.join("auth"))?)
+        } else {
+            None
+        };
         let mut conf = render(
             STANDALONE_TEMPLATE,
             &[
                 ("broker_port", broker_port.to_string()),
                 ("web_port", web_port.to_string()),
                 ("packages_dir", packages.display().to_string()),
+                ("auth_settings", auth_settings(auth.as_ref())),
             ],
         )?;
         let conf_path = work_dir.join("standalone.conf");
@@ -213,9 +232,15 @@ impl LocalPulsar {
         write(&work_dir.join("log4j2-admin.properties"), LOG4J_ADMIN)?;
         let web_service_url = format!("http://127.0.0.1:{web_port}");
         let broker_service_url = format!("pulsar://127.0.0.1:{broker_port}");
+        let client_auth = auth
+            .as_ref()
+            .map(PulsarAuth::client_conf)
+            .unwrap_or_default();
         write(
             &work_dir.join("client.conf"),
-            &format!("webServiceUrl={web_service_url}/\nbrokerServiceUrl={broker_service_url}/\n"),
+            &format!(
+                "webServiceUrl={web_service_url}/\nbrokerServiceUrl={broker_service_url}/\n{client_auth}"
+            ),
         )?;
 
         let log_file = logs.join("pulsar-standalone.log");
@@ -280,6 +305,7 @@ impl LocalPulsar {
             log_file,
             out_file,
             startup: Duration::ZERO,
+            auth,
         };
         // On any error below, dropping `pulsar` kills the JVM.
         pulsar.wait_healthy(web_port, broker_port, began)?;
@@ -339,6 +365,11 @@ impl LocalPulsar {
     /// The work directory (configuration, logs, data).
     pub fn work_dir(&self) -> &Path {
         &self.work_dir
+    }
+
+    /// The key and tokens when the broker runs with authentication ([`PulsarOptions::auth`]).
+    pub fn auth(&self) -> Option<&PulsarAuth> {
+        self.auth.as_ref()
     }
 
     /// How long [`LocalPulsar::start`] took until the broker was healthy.
@@ -406,12 +437,13 @@ impl LocalPulsar {
     fn probe(&self, addr: SocketAddr) -> Result<(), (String, String)> {
         // The standalone creates the cluster, the `public` tenant and then `public/default` after the
         // broker started; then the health check round-trips a message through the bookie.
+        let bearer = self.auth.as_ref().map(PulsarAuth::admin_bearer);
         for (path, healthy) in [
             ("/admin/v2/namespaces/public", "public/default"),
             ("/admin/v2/brokers/health", "ok"),
         ] {
             let url = format!("{}{path}", self.web_service_url);
-            match http_get(addr, path, Duration::from_secs(10)) {
+            match http_get_with(addr, path, Duration::from_secs(10), bearer.as_deref()) {
                 Ok((200, body)) if body.contains(healthy) => {}
                 Ok((code, body)) => {
                     return Err((url, format!("HTTP {code}: {}", first_line(&body))))
@@ -461,6 +493,22 @@ impl PulsarAdmin for LocalPulsar {
     }
     fn broker_service_url(&self) -> String {
         self.broker_service_url.clone()
+    }
+    fn auth(&self) -> Option<&PulsarAuth> {
+        self.auth.as_ref()
+    }
+}
+
+/// The `{{auth_settings}}` lines of `standalone.conf`: both switches off, or the token settings.
+fn auth_settings(auth: Option<&PulsarAuth>) -> String {
+    match auth {
+        None => "authenticationEnabled=false\nauthorizationEnabled=false".to_owned(),
+        Some(a) => a
+            .broker_settings(format!("file://{}", a.key_file().display()))
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 

@@ -19,7 +19,8 @@ pub(super) const STANDALONE_MAIN: &str = "org.apache.pulsar.PulsarStandaloneStar
 /// Main class of the real `pulsar-admin`.
 pub(super) const ADMIN_MAIN: &str = "org.apache.pulsar.admin.cli.PulsarAdminTool";
 
-/// The broker configuration template (placeholders `{{broker_port}}`, `{{web_port}}`, `{{packages_dir}}`).
+/// The broker configuration template (placeholders `{{broker_port}}`, `{{web_port}}`, `{{packages_dir}}`,
+/// `{{auth_settings}}`).
 pub(super) const STANDALONE_TEMPLATE: &str = include_str!("../../../pulsar/standalone.conf");
 /// Its name in errors.
 const STANDALONE_TEMPLATE_NAME: &str = "conformance/pulsar/standalone.conf";
@@ -188,9 +189,11 @@ mod tests {
                 ("broker_port", "1".into()),
                 ("web_port", "2".into()),
                 ("packages_dir", "/p".into()),
+                ("auth_settings", "authenticationEnabled=true".into()),
             ],
         )
         .unwrap();
+        assert!(out.contains("\nauthenticationEnabled=true\n"));
         assert!(out.contains("brokerServicePort=1\n"));
         assert!(out.contains("webServicePort=2\n"));
         assert!(out.contains("STORAGE_PATH=/p\n"));

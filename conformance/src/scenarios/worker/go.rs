@@ -16,7 +16,22 @@ use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult, Stop};
 
 /// One run of the Go client: Ok(stdout as JSON) on exit 0, else Err(exit code and stderr).
 fn go(bin: &Path, url: &str, args: &[&str]) -> Result<Value, String> {
-    let out = Command::new(bin)
+    go_as(bin, url, None, args)
+}
+
+/// [`go`] with the token `token` (`FMESH_PULSARADMIN_TOKEN`: every request carries it).
+pub(super) fn go_as(
+    bin: &Path,
+    url: &str,
+    token: Option<&str>,
+    args: &[&str],
+) -> Result<Value, String> {
+    let mut cmd = Command::new(bin);
+    cmd.env_remove("FMESH_PULSARADMIN_TOKEN");
+    if let Some(t) = token {
+        cmd.env("FMESH_PULSARADMIN_TOKEN", t);
+    }
+    let out = cmd
         .arg(url)
         .args(args)
         .output()
@@ -47,7 +62,7 @@ fn step(o: &mut Outcome, bin: &Path, url: &str, args: &[&str]) -> Result<Value, 
     })
 }
 
-fn want_field(o: &mut Outcome, object: &str, got: &Value, field: &str, want: Value) {
+pub(super) fn want_field(o: &mut Outcome, object: &str, got: &Value, field: &str, want: Value) {
     if got[field] != want {
         o.fail(Failure::new(
             object,
@@ -58,7 +73,7 @@ fn want_field(o: &mut Outcome, object: &str, got: &Value, field: &str, want: Val
     }
 }
 
-fn want_listed(o: &mut Outcome, object: &str, list: &Value, name: &str) {
+pub(super) fn want_listed(o: &mut Outcome, object: &str, list: &Value, name: &str) {
     let listed = list.as_array().is_some_and(|l| l.iter().any(|n| n == name));
     if !listed {
         o.fail(Failure::new(

@@ -34,8 +34,14 @@ fn java() -> std::path::PathBuf {
     }
 }
 
-/// Starts the real instance with `--port port`; its log is `<log_dir>/java-instance.log`.
-fn start_instance(ctx: &Ctx<'_>, port: u16, broker: &str) -> Result<ManagedProcess, String> {
+/// Starts the real instance with `--port port`; its log is `<log_dir>/java-instance.log`. With
+/// `auth`, it connects to the broker as the harness's superuser (the token read from its file).
+fn start_instance(
+    ctx: &Ctx<'_>,
+    port: u16,
+    broker: &str,
+    auth: Option<&crate::pulsar_auth::PulsarAuth>,
+) -> Result<ManagedProcess, String> {
     let pulsar = crate::backends::local::pulsar_setup::pulsar_cache_dir(&Prepared::cache_root());
     let lib = pulsar.join("lib").join("broker");
     let api_jar = lib.join("pulsar-functions-api-4.0.7.jar");
@@ -77,6 +83,11 @@ fn start_instance(ctx: &Ctx<'_>, port: u16, broker: &str) -> Result<ManagedProce
             "--cluster_name",
             crate::backend::CLUSTER_NAME,
         ]);
+    if let Some(a) = auth {
+        cmd.args(["--client_auth_plugin", crate::pulsar_auth::TOKEN_PLUGIN])
+            .arg("--client_auth_params")
+            .arg(format!("file://{}", a.admin_token_file().display()));
+    }
     ManagedProcess::spawn("java-instance", cmd, ctx.backend.log_dir()).map_err(|e| e.to_string())
 }
 
@@ -116,7 +127,7 @@ pub async fn real_instance_status(ctx: &Ctx<'_>) -> ScenarioResult {
     // The real instance.
     let port = free_port("instance gRPC").require("free port")?;
     let mut instance =
-        start_instance(ctx, port, &p.broker_service_url()).require("Java instance")?;
+        start_instance(ctx, port, &p.broker_service_url(), p.auth()).require("Java instance")?;
     {
         let instance = &mut instance;
         wait_for(

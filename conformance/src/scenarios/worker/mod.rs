@@ -1,12 +1,19 @@
 //! Scenario 10: the fmesh worker service (`fm-worker`), served in-process on a free loopback port
 //! against the harness's real API server, driven by the real `pulsar-admin --admin-url …`. After
-//! every step the resource in the API server is checked.
+//! every step the resource in the API server is checked. The `authz*` scenarios run the worker with
+//! Pulsar's authentication and authorization against the harness's token-secured broker.
 //!
 //! The scenarios are listed below; each lives in the file of its theme, and what they share is in
 //! [`support`]. A new step goes into its scenario's function (one `step(&mut o, …)?` per
 //! `pulsar-admin` call); a new scenario gets its own function and an entry below.
 
 pub mod access;
+pub mod authz;
+pub mod authz_hostile;
+pub mod authz_http;
+pub mod authz_oauth2;
+pub mod authz_proxy;
+pub mod authz_refused;
 pub mod bad_config;
 pub mod concurrency;
 pub mod connectors;
@@ -79,6 +86,36 @@ pub fn scenarios() -> Vec<Scenario> {
             10,
             "worker: 16 concurrent creates land; stale update is 409; restarted worker lists the same",
             |c| Box::pin(concurrency::concurrency_and_restart(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker authz: tenant admin and namespace-permission roles create/get/list/delete (pulsar-admin, Go pulsaradmin, tokens)",
+            |c| Box::pin(authz::allowed_roles(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker authz: a role without rights gets 401/403 on every endpoint, nothing written; expired or wrongly signed tokens 401",
+            |c| Box::pin(authz_refused::refused_roles(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker authz: a proxy role acts with X-Original-Principal's rights; a non-proxy role cannot act as another",
+            |c| Box::pin(authz_proxy::proxy_roles(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker authz: per-user OAuth2, the caller's annotated Secret is named in the resource",
+            |c| Box::pin(authz_oauth2::per_user_oauth2(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker authz: hostile headers and bodies cause no panic; no canary token in answers, worker logs or resources",
+            |c| Box::pin(authz_hostile::hostile_and_canaries(c)),
         ),
     ]
 }
