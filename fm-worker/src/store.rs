@@ -160,7 +160,10 @@ impl Store {
         pick: impl FnMut(ObjectMeta) -> Option<T>,
     ) -> Result<Vec<T>, KubeError> {
         collect_pages(
-            |token| async move { self.list_metadata_page(kind, selector, token.as_deref()).await },
+            |token| async move {
+                self.list_metadata_page(kind, selector, token.as_deref())
+                    .await
+            },
             pick,
         )
         .await

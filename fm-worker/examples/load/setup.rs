@@ -17,29 +17,32 @@ pub const TENANT: &str = "public";
 /// See [`TENANT`].
 pub const NAMESPACE: &str = "default";
 
-/// Builds the `fmesh-worker` binary with the profile of this example (a no-op when it is
-/// up to date) and returns its path next to `target/<profile>/examples/load`.
+/// The `fmesh-worker` binary next to `target/<profile>/examples/load` (`FMESH_WORKER_BIN`
+/// overrides it), built beforehand in the same `cargo build` as this example (so both are
+/// current).
+///
+/// The example does not run cargo itself: a cargo started from a `cargo run` sees the run's
+/// environment, fingerprints the workspace crates differently and rebuilds them, back and forth
+/// with the next `cargo run`.
 pub fn worker_binary() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("FMESH_WORKER_BIN") {
         return Ok(PathBuf::from(p));
     }
     let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
-    let profile_dir = exe
+    let bin = exe
         .parent()
         .and_then(Path::parent)
-        .ok_or("the example is not in target/<profile>/examples")?;
-    let release = profile_dir.file_name().is_some_and(|n| n == "release");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "-q", "-p", "fm-worker", "--bin", "fmesh-worker"]);
-    if release {
-        cmd.arg("--release");
+        .ok_or("the example is not in target/<profile>/examples")?
+        .join("fmesh-worker");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "{} is missing; build it with this example first: cargo build --release -p fm-worker \
+             --bin fmesh-worker --example load",
+            bin.display()
+        ))
     }
-    let status = cmd.status().map_err(|e| format!("cargo build: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo build of fmesh-worker: {status}"));
-    }
-    Ok(profile_dir.join("fmesh-worker"))
 }
 
 /// The `fmesh-worker` process; killed (by its pid) when dropped.
@@ -88,7 +91,10 @@ impl WorkerProcess {
                 }
             }
             if Instant::now() > deadline {
-                return Err(format!("fmesh-worker not healthy in 60s; see {}", log.display()));
+                return Err(format!(
+                    "fmesh-worker not healthy in 60s; see {}",
+                    log.display()
+                ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

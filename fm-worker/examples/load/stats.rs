@@ -53,10 +53,7 @@ pub async fn batch(
                 .await
                 .map_err(|e| format!("GET {url}: {e}"))?;
             let status = resp.status();
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| format!("GET {url}: {e}"))?;
+            let body = resp.bytes().await.map_err(|e| format!("GET {url}: {e}"))?;
             let took = t.elapsed();
             if status != reqwest::StatusCode::OK {
                 return Err(format!(

@@ -91,12 +91,23 @@ impl PulsarOptions {
 
 /// The built-in functions worker's `functions_worker.yml` (placeholder `{{dir}}`: the work
 /// directory). The standalone fills in the cluster, ports and metadata store from the broker's
-/// configuration.
+/// configuration; the scheduler and the worker's topics have no defaults and are named here.
 const FUNCTIONS_WORKER_TEMPLATE: &str = "\
 functionRuntimeFactoryClassName: org.apache.pulsar.functions.runtime.thread.ThreadRuntimeFactory
 functionRuntimeFactoryConfigs:
   threadGroupName: fmesh-functions
 pulsarFunctionsNamespace: public/functions
+functionMetadataTopicName: metadata
+clusterCoordinationTopicName: coordinate
+functionAssignmentTopicName: assignments
+schedulerClassName: org.apache.pulsar.functions.worker.scheduler.RoundRobinScheduler
+failureCheckFreqMs: 30000
+rescheduleTimeoutMs: 60000
+rebalanceCheckFreqSec: -1
+initialBrokerReconnectMaxRetries: 60
+assignmentWriteMaxRetries: 60
+instanceLivenessCheckFreqMs: 30000
+topicCompactionFrequencySec: 1800
 numFunctionPackageReplicas: 1
 downloadDirectory: {{dir}}/functions/download
 connectorsDirectory: {{dir}}/functions/connectors
@@ -222,7 +233,10 @@ impl LocalPulsar {
                 let d = work_dir.join("functions").join(d);
                 fs::create_dir_all(&d).map_err(HarnessError::io_at("create directory", &d))?;
             }
-            vec!["--functions-worker-conf".to_owned(), fw.display().to_string()]
+            vec![
+                "--functions-worker-conf".to_owned(),
+                fw.display().to_string(),
+            ]
         } else {
             vec!["--no-functions-worker".to_owned()]
         };
