@@ -255,6 +255,11 @@ pub trait Backend: Send + Sync {
     fn admin_kubeconfig(&self) -> Option<PathBuf> {
         None
     }
+    /// The client URL of the API server's etcd (`http://127.0.0.1:<port>`), when the backend runs
+    /// etcd itself (the paging scenario compacts it to expire a list's continue token).
+    fn etcd_url(&self) -> Option<String> {
+        None
+    }
     /// Processes/containers that died since start (empty when healthy).
     fn health(&mut self) -> Vec<String>;
     /// Stops everything the backend started. Building the future needs no runtime; awaiting it inside the runtime

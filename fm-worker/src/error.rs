@@ -77,6 +77,9 @@ pub enum KubeError {
     /// The worker's service account may not do this (401/403).
     #[error("the worker is not allowed to do this in Kubernetes: {0}")]
     Forbidden(String),
+    /// A paged list's continue token is too old (410 Gone: etcd compacted the list's revision).
+    #[error("the list changed too much while it was read page by page (410 Gone): {0}")]
+    Expired(String),
     /// Anything else (transport, 5xx).
     #[error("Kubernetes API server: {0}")]
     Other(String),
@@ -92,6 +95,7 @@ impl From<kube::Error> for KubeError {
                     409 => KubeError::Conflict(message),
                     400 | 422 => KubeError::Rejected(message),
                     401 | 403 => KubeError::Forbidden(message),
+                    410 => KubeError::Expired(message),
                     code => KubeError::Other(format!("{code}: {message}")),
                 }
             }

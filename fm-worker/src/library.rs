@@ -10,11 +10,17 @@ use fm_convert::worker::{ConnectorDefinition, WorkerConfig};
 use fm_convert::{AnyConfig, AnyResource, ComponentResource, ConvertError, Request, Worker};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Secret};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::ApiResource;
 use serde_json::{json, Value};
 
 use crate::identity::Identity;
 use crate::Kind;
+
+/// The resource label holding the Pulsar component name.
+const COMPONENT_LABEL: &str = "compute.functionmesh.io/pulsar-component";
+/// Its spelling before Function Mesh prefixed its labels.
+const OLD_COMPONENT_LABEL: &str = "pulsar-component";
 
 /// A problem in the worker's configuration files, with the key path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -289,10 +295,18 @@ impl Library {
     pub fn component_name(resource: &Value) -> Option<String> {
         let labels = resource.pointer("/metadata/labels")?;
         labels
-            .get("compute.functionmesh.io/pulsar-component")
-            .or_else(|| labels.get("pulsar-component"))
+            .get(COMPONENT_LABEL)
+            .or_else(|| labels.get(OLD_COMPONENT_LABEL))
             .and_then(Value::as_str)
             .map(str::to_owned)
+    }
+
+    /// [`Library::component_name`] from a listed resource's metadata (a metadata-only list).
+    pub fn component_name_of(meta: ObjectMeta) -> Option<String> {
+        let mut labels = meta.labels?;
+        labels
+            .remove(COMPONENT_LABEL)
+            .or_else(|| labels.remove(OLD_COMPONENT_LABEL))
     }
 
     /// The library's front door for this worker and catalogue, built on first use and kept with

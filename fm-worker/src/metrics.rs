@@ -79,6 +79,7 @@ impl Metrics {
             KubeError::Conflict(_) => "conflict",
             KubeError::Rejected(_) => "rejected",
             KubeError::Forbidden(_) => "forbidden",
+            KubeError::Expired(_) => "expired",
             KubeError::Other(_) => "other",
         };
         self.kube_errors

@@ -1,7 +1,12 @@
 //! Everything the worker does in the Kubernetes API server. State lives only there.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Secret};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{json, Value};
 
@@ -25,12 +30,29 @@ pub const UPLOADED_ANNOTATION: &str = "fmesh.io/uploaded-package";
 /// Pod annotation whose change rolls the pods (restart).
 pub const RESTARTED_AT_ANNOTATION: &str = "fmesh.io/restarted-at";
 
+/// How many objects one list call asks the API server for (`limit`); the rest comes page by page
+/// with the `continue` token.
+pub const LIST_PAGE_SIZE: u32 = 500;
+/// How many times a paged list starts again from the first page when its continue token expired
+/// (410 Gone) before the list fails with [`KubeError::Expired`].
+pub const LIST_RESTARTS: usize = 2;
+
 /// The worker's view of one namespace of the API server.
 #[derive(Clone)]
 pub struct Store {
     client: kube::Client,
     namespace: String,
     metrics: Option<crate::metrics::Metrics>,
+    page_size: Arc<AtomicU32>,
+}
+
+/// One page of a metadata list: the objects' metadata and the token of the next page.
+#[derive(Debug, Default)]
+pub struct MetadataPage {
+    /// The metadata (name, labels, annotations, …) of the page's objects.
+    pub items: Vec<ObjectMeta>,
+    /// The `continue` token of the next page; `None` on the last page.
+    pub next: Option<String>,
 }
 
 impl Store {
@@ -40,7 +62,19 @@ impl Store {
             client,
             namespace: namespace.into(),
             metrics: None,
+            page_size: Arc::new(AtomicU32::new(LIST_PAGE_SIZE)),
         }
+    }
+
+    /// Sets how many objects one list call asks for (default [`LIST_PAGE_SIZE`]; 0 is taken as 1).
+    /// Clones of this store share the setting.
+    pub fn set_list_page_size(&self, n: u32) {
+        self.page_size.store(n.max(1), Ordering::Relaxed);
+    }
+
+    /// How many objects one list call asks for.
+    pub fn list_page_size(&self) -> u32 {
+        self.page_size.load(Ordering::Relaxed)
     }
 
     /// Counts failed calls in `metrics`.
@@ -91,14 +125,48 @@ impl Store {
         }
     }
 
-    /// Resources matching a label selector.
-    pub async fn list(&self, kind: Kind, selector: &str) -> Result<Vec<Value>, KubeError> {
+    /// One page of the metadata (no specs) of the resources matching a label selector: at most
+    /// [`Store::list_page_size`] objects, from `token` (`None`: the first page).
+    pub async fn list_metadata_page(
+        &self,
+        kind: Kind,
+        selector: &str,
+        token: Option<&str>,
+    ) -> Result<MetadataPage, KubeError> {
+        let mut params = ListParams::default()
+            .labels(selector)
+            .limit(self.list_page_size());
+        if let Some(t) = token {
+            params = params.continue_token(t);
+        }
         let list = self
             .api(kind)
-            .list(&ListParams::default().labels(selector))
+            .list_metadata(&params)
             .await
             .map_err(|e| self.failed("list", e))?;
-        list.items.iter().map(to_value).collect()
+        Ok(MetadataPage {
+            items: list.items.into_iter().map(|o| o.metadata).collect(),
+            next: list.metadata.continue_.filter(|t| !t.is_empty()),
+        })
+    }
+
+    /// What `pick` takes from the metadata of every resource matching a label selector, read page
+    /// by page ([`Store::list_page_size`] objects at a time): only the picked values are kept,
+    /// never the objects.
+    pub async fn list_metadata<T>(
+        &self,
+        kind: Kind,
+        selector: &str,
+        pick: impl FnMut(ObjectMeta) -> Option<T>,
+    ) -> Result<Vec<T>, KubeError> {
+        collect_pages(
+            |token| async move {
+                self.list_metadata_page(kind, selector, token.as_deref())
+                    .await
+            },
+            pick,
+        )
+        .await
     }
 
     /// Server-side apply of a whole resource (force: the worker owns what it writes). With
@@ -322,6 +390,40 @@ impl Store {
             .await
             .map_err(|e| self.failed("list pods", e))?
             .items)
+    }
+}
+
+/// Walks a paged list: `fetch(None)` gives the first page, `fetch(Some(token))` the next ones;
+/// `pick` keeps what it wants of each object's metadata. When a continue token has expired (the
+/// API server answers 410 Gone once etcd compacted the list's revision), the walk drops what it
+/// gathered and starts again from the first page, at most [`LIST_RESTARTS`] times; then it fails
+/// with [`KubeError::Expired`].
+pub async fn collect_pages<T, F, Fut>(
+    mut fetch: F,
+    mut pick: impl FnMut(ObjectMeta) -> Option<T>,
+) -> Result<Vec<T>, KubeError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<MetadataPage, KubeError>>,
+{
+    let mut restarts = 0;
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = match fetch(token.take()).await {
+            Ok(p) => p,
+            Err(KubeError::Expired(_)) if restarts < LIST_RESTARTS => {
+                restarts += 1;
+                out.clear();
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        out.extend(page.items.into_iter().filter_map(&mut pick));
+        match page.next {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
     }
 }
 

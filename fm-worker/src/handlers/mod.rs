@@ -343,7 +343,9 @@ fn kube_fault(e: KubeError) -> ApiError {
         KubeError::Rejected(m) => ApiError::bad_request(format!(
             "the Kubernetes API server refused the resource: {m}"
         )),
-        e @ (KubeError::Forbidden(_) | KubeError::Other(_)) => ApiError::internal(e.to_string()),
+        e @ (KubeError::Forbidden(_) | KubeError::Expired(_) | KubeError::Other(_)) => {
+            ApiError::internal(e.to_string())
+        }
     }
 }
 

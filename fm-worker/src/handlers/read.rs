@@ -46,18 +46,16 @@ pub(super) async fn list(
     {
         return Ok(Json(Vec::new()));
     }
+    // Metadata only, page by page: the names are all the answer needs.
     let mut names = std::collections::BTreeSet::new();
     for selector in state.library().list_selectors(&ns.tenant, &ns.namespace) {
-        for r in state
-            .store()
-            .list(ns.kind, &selector)
-            .await
-            .map_err(kube_fault)?
-        {
-            if let Some(n) = Library::component_name(&r) {
-                names.insert(n);
-            }
-        }
+        names.extend(
+            state
+                .store()
+                .list_metadata(ns.kind, &selector, Library::component_name_of)
+                .await
+                .map_err(kube_fault)?,
+        );
     }
     Ok(Json(names.into_iter().collect()))
 }

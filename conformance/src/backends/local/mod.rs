@@ -21,7 +21,32 @@ use crate::process::{free_port, ManagedProcess};
 pub mod pulsar;
 pub mod pulsar_setup;
 
-use pulsar::LocalPulsar;
+use pulsar::{LocalPulsar, PulsarOptions};
+
+/// Which optional parts [`LocalBackend::start_with`] starts besides etcd and the API server (with
+/// the Function Mesh CRDs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// The Function Mesh operator (when prepared).
+    pub operator: bool,
+    /// Pulsar, with these options (when prepared); `None`: no Pulsar.
+    pub pulsar: Option<PulsarOptions>,
+}
+
+impl Default for Parts {
+    /// Everything, as the conformance run starts it: the operator, and Pulsar with token
+    /// authentication and authorization (issue 12; every scenario talks to it as a superuser, the
+    /// worker scenarios add their own roles) and without its built-in functions worker.
+    fn default() -> Self {
+        Parts {
+            operator: true,
+            pulsar: Some(PulsarOptions {
+                auth: true,
+                functions_worker: false,
+            }),
+        }
+    }
+}
 
 /// The local backend. Fields drop in declaration order: Pulsar and the operator stop before the API server,
 /// the API server before etcd.
@@ -34,6 +59,7 @@ pub struct LocalBackend {
     client: Client,
     apiserver: ManagedProcess,
     etcd: ManagedProcess,
+    etcd_client_port: u16,
     prepared: Prepared,
     log_dir: PathBuf,
     work_dir: PathBuf,
@@ -58,6 +84,12 @@ impl LocalBackend {
     /// Fails only when the control plane (etcd + API server) cannot run; a missing operator, CRD set or Pulsar
     /// is recorded and reported (blocked or failed) by the scenarios that need it.
     pub async fn start() -> Result<LocalBackend> {
+        Self::start_with(Parts::default()).await
+    }
+
+    /// [`LocalBackend::start`] with only the optional `parts` asked for (a part left out is
+    /// reported as blocked, `not started`).
+    pub async fn start_with(parts: Parts) -> Result<LocalBackend> {
         let log_dir = crate::backend::run_log_dir(BackendKind::Local)?;
         eprintln!("conformance: local backend logs in {}", log_dir.display());
         let prepared = Prepared::load(&Prepared::cache_root())?;
@@ -159,30 +191,35 @@ impl LocalBackend {
 
         // The operator: only with the upstream CRDs and a binary (FMESH_OPERATOR_BIN, or what prepare.sh recorded).
         let (operator_proc, operator_state) = match (
+            parts.operator,
             &upstream_state,
             prepared.operator_bin(),
             prepared.get("MISSING_FM_OPERATOR"),
         ) {
-            (_, None, Some(why)) => (
+            (false, ..) => (
+                None,
+                Availability::Blocked("not started (LocalBackend::start_with)".into()),
+            ),
+            (_, _, None, Some(why)) => (
                 None,
                 Availability::Blocked(crate::backend::short_reason(why).to_owned()),
             ),
-            (_, None, None) => (
+            (_, _, None, None) => (
                 None,
                 Availability::Failed(format!(
                     "neither FM_OPERATOR_BIN nor MISSING_FM_OPERATOR in {}",
                     prepared.source.display()
                 )),
             ),
-            (Availability::Blocked(r), Some(_), _) => (
+            (_, Availability::Blocked(r), Some(_), _) => (
                 None,
                 Availability::Blocked(format!("not started: it needs the upstream CRDs: {r}")),
             ),
-            (Availability::Failed(r), Some(_), _) => (
+            (_, Availability::Failed(r), Some(_), _) => (
                 None,
                 Availability::Failed(format!("not started: it needs the upstream CRDs: {r}")),
             ),
-            (Availability::Ready, Some(bin), _) => {
+            (_, Availability::Ready, Some(bin), _) => {
                 match start_operator(Path::new(&bin), &kubeconfig, &log_dir).await {
                     Ok(p) => (Some(p), Availability::Ready),
                     Err(e) => (None, Availability::Failed(e.to_string())),
@@ -191,7 +228,10 @@ impl LocalBackend {
         };
 
         // Pulsar.
-        let pulsar = start_pulsar(&prepared, &work_dir);
+        let pulsar = match parts.pulsar {
+            Some(options) => start_pulsar(&prepared, &work_dir, options),
+            None => Err("not started (LocalBackend::start_with)".to_owned()),
+        };
         if let Err(e) = &pulsar {
             eprintln!("conformance: Pulsar not available: {e}");
         }
@@ -205,6 +245,7 @@ impl LocalBackend {
             client,
             apiserver,
             etcd,
+            etcd_client_port: client_port,
             prepared,
             log_dir,
             work_dir,
@@ -305,6 +346,9 @@ impl Backend for LocalBackend {
     fn admin_kubeconfig(&self) -> Option<PathBuf> {
         Some(self.kubeconfig.clone())
     }
+    fn etcd_url(&self) -> Option<String> {
+        Some(format!("http://127.0.0.1:{}", self.etcd_client_port))
+    }
     fn health(&mut self) -> Vec<String> {
         let mut dead = Vec::new();
         for p in [&mut self.etcd, &mut self.apiserver]
@@ -332,7 +376,11 @@ impl Drop for LocalBackend {
 }
 
 /// Starts the local Pulsar under `<work_dir>/pulsar` when prepare.sh prepared it; else why not.
-fn start_pulsar(prepared: &Prepared, work_dir: &Path) -> std::result::Result<LocalPulsar, String> {
+fn start_pulsar(
+    prepared: &Prepared,
+    work_dir: &Path,
+    options: PulsarOptions,
+) -> std::result::Result<LocalPulsar, String> {
     if prepared.get("PULSAR_PREPARED").is_none() {
         return Err(prepared
             .get("MISSING_PULSAR")
@@ -341,9 +389,6 @@ fn start_pulsar(prepared: &Prepared, work_dir: &Path) -> std::result::Result<Loc
     }
     let dir = work_dir.join("pulsar");
     std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
-    // The harness's Pulsar runs with token authentication and authorization (issue 12): every
-    // scenario talks to it as a superuser; the worker scenarios add their own roles.
-    let options = pulsar::PulsarOptions { auth: true };
     LocalPulsar::start_with(&Prepared::cache_root(), &dir, options)
         .map_err(|e| format!("LocalPulsar::start: {e}"))
 }

@@ -5,7 +5,8 @@
 //!
 //! [`LocalPulsar::start`] runs `org.apache.pulsar.PulsarStandaloneStarter` with a generated
 //! configuration (from `conformance/pulsar/standalone.conf`): broker, web service and bookie on free
-//! `127.0.0.1` ports, RocksDB metadata store (no ZooKeeper), functions worker and stream storage off,
+//! `127.0.0.1` ports, RocksDB metadata store (no ZooKeeper), functions worker (unless
+//! [`PulsarOptions::functions_worker`]) and stream storage off,
 //! packages management on with filesystem storage under the work directory. The API is synchronous
 //! (`std::process`); dropping the [`LocalPulsar`] kills the JVM. A watchdog shell between this process
 //! and the JVM also kills the JVM when this process dies without running `Drop` (its stdin pipe closes).
@@ -69,12 +70,50 @@ kill "$watch" 2>/dev/null
 exit "$status"
 "#;
 
-/// How the standalone is configured. `Default`: authentication and authorization off.
+/// How the standalone is configured. `Default`: authentication, authorization and the built-in
+/// functions worker off.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PulsarOptions {
     /// Token authentication and authorization on (see [`crate::pulsar_auth`]).
     pub auth: bool,
+    /// Runs Pulsar's own functions worker in the standalone, with the thread runtime (functions run
+    /// as threads of the broker's JVM); its REST API is the broker's web service.
+    pub functions_worker: bool,
 }
+
+impl PulsarOptions {
+    /// These options with the built-in functions worker on or off.
+    pub fn functions_worker(mut self, on: bool) -> Self {
+        self.functions_worker = on;
+        self
+    }
+}
+
+/// The built-in functions worker's `functions_worker.yml` (placeholder `{{dir}}`: the work
+/// directory). The standalone fills in the cluster, ports and metadata store from the broker's
+/// configuration; the scheduler and the worker's topics have no defaults and are named here.
+const FUNCTIONS_WORKER_TEMPLATE: &str = "\
+functionRuntimeFactoryClassName: org.apache.pulsar.functions.runtime.thread.ThreadRuntimeFactory
+functionRuntimeFactoryConfigs:
+  threadGroupName: fmesh-functions
+pulsarFunctionsNamespace: public/functions
+functionMetadataTopicName: metadata
+clusterCoordinationTopicName: coordinate
+functionAssignmentTopicName: assignments
+schedulerClassName: org.apache.pulsar.functions.worker.scheduler.RoundRobinScheduler
+failureCheckFreqMs: 30000
+rescheduleTimeoutMs: 60000
+rebalanceCheckFreqSec: -1
+initialBrokerReconnectMaxRetries: 60
+assignmentWriteMaxRetries: 60
+instanceLivenessCheckFreqMs: 30000
+topicCompactionFrequencySec: 1800
+numFunctionPackageReplicas: 1
+downloadDirectory: {{dir}}/functions/download
+connectorsDirectory: {{dir}}/functions/connectors
+functionsDirectory: {{dir}}/functions/builtin
+narExtractionDirectory: {{dir}}/functions/nar
+";
 
 /// A running Pulsar standalone (broker + one bookie, RocksDB metadata) on loopback ports.
 /// Dropping it kills the JVM and waits for it.
@@ -122,7 +161,8 @@ impl LocalPulsar {
         Self::start_with(cache_root, work_dir, PulsarOptions::default())
     }
 
-    /// [`LocalPulsar::start`] with `options` (e.g. token authentication and authorization on).
+    /// [`LocalPulsar::start`] with `options` (token authentication and authorization, the
+    /// built-in functions worker).
     pub fn start_with(
         cache_root: &Path,
         work_dir: &Path,
@@ -170,7 +210,7 @@ impl LocalPulsar {
         } else {
             None
         };
-        let conf = render(
+        let mut conf = render(
             STANDALONE_TEMPLATE,
             &[
                 ("broker_port", broker_port.to_string()),
@@ -180,6 +220,26 @@ impl LocalPulsar {
             ],
         )?;
         let conf_path = work_dir.join("standalone.conf");
+        // The built-in functions worker: its config file, else `--no-functions-worker`.
+        let worker_args = if options.functions_worker {
+            // A later key wins in a Java properties file.
+            conf.push_str("\nfunctionsWorkerEnabled=true\n");
+            let fw = work_dir.join("functions_worker.yml");
+            write(
+                &fw,
+                &FUNCTIONS_WORKER_TEMPLATE.replace("{{dir}}", &work_dir.display().to_string()),
+            )?;
+            for d in ["download", "connectors", "builtin", "nar"] {
+                let d = work_dir.join("functions").join(d);
+                fs::create_dir_all(&d).map_err(HarnessError::io_at("create directory", &d))?;
+            }
+            vec![
+                "--functions-worker-conf".to_owned(),
+                fw.display().to_string(),
+            ]
+        } else {
+            vec!["--no-functions-worker".to_owned()]
+        };
         write(&conf_path, &conf)?;
         let log4j_broker = work_dir.join("log4j2-broker.properties");
         write(&log4j_broker, LOG4J_BROKER)?;
@@ -221,11 +281,8 @@ impl LocalPulsar {
             .arg(STANDALONE_MAIN)
             .arg("--config")
             .arg(&conf_path)
-            .args([
-                "--no-functions-worker",
-                "--no-stream-storage",
-                "--wipe-data",
-            ])
+            .args(&worker_args)
+            .args(["--no-stream-storage", "--wipe-data"])
             .arg("--bookkeeper-port")
             .arg(bookie_port.to_string())
             .arg("--metadata-dir")

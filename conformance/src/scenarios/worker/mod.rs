@@ -21,6 +21,7 @@ pub mod functions;
 pub mod go;
 pub mod instance;
 pub mod operator;
+pub mod paging;
 pub mod support;
 pub mod upload;
 
@@ -73,6 +74,12 @@ pub fn scenarios() -> Vec<Scenario> {
             10,
             "worker: bad config is 400 with every problem",
             |c| Box::pin(bad_config::bad_config(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: list pages through the API server (limit/continue); an expired token restarts it",
+            |c| Box::pin(paging::list_pages(c)),
         ),
         Scenario::new(
             Stage::Worker,
