@@ -226,17 +226,27 @@ pub async fn register(
 /// The names a worker lists for [`TENANT`]/[`NAMESPACE`].
 pub async fn list(client: &reqwest::Client, base: &str) -> Result<Vec<String>, String> {
     let url = format!("{base}/admin/v3/functions/{TENANT}/{NAMESPACE}");
-    let resp = client
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| format!("GET {url}: {e}"))?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|e| format!("GET {url}: {e}"))?;
+    let (status, body) = get(client, &url).await?;
+    let text = String::from_utf8_lossy(&body);
     if !status.is_success() {
         return Err(format!("GET {url}: {status}: {text}"));
     }
     serde_json::from_str(&text).map_err(|e| format!("GET {url}: {e}: {text}"))
+}
+
+/// One GET: its status and whole body (a transport error names the URL).
+pub async fn get(
+    client: &reqwest::Client,
+    url: &str,
+) -> Result<(reqwest::StatusCode, bytes::Bytes), String> {
+    let resp = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let status = resp.status();
+    let body = resp.bytes().await.map_err(|e| format!("GET {url}: {e}"))?;
+    Ok((status, body))
 }
 
 /// How many of `names` report a running instance in the worker at `base` (Pulsar's status answer).

@@ -47,13 +47,7 @@ pub async fn batch(
     let results: Vec<Result<Duration, String>> = futures::stream::iter(urls)
         .map(|url| async move {
             let t = Instant::now();
-            let resp = client
-                .get(&url)
-                .send()
-                .await
-                .map_err(|e| format!("GET {url}: {e}"))?;
-            let status = resp.status();
-            let body = resp.bytes().await.map_err(|e| format!("GET {url}: {e}"))?;
+            let (status, body) = crate::setup::get(client, &url).await?;
             let took = t.elapsed();
             if status != reqwest::StatusCode::OK {
                 return Err(format!(
