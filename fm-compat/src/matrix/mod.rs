@@ -269,6 +269,3 @@ impl Matrix {
         Ok(self.row(function_mesh)?.matches(worker))
     }
 }
-
-#[cfg(test)]
-mod tests;

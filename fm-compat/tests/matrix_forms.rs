@@ -1,6 +1,15 @@
-//! Unit tests of the matrix: the embedded pages, the three input forms and their errors.
+//! The matrix's embedded pages, its three input forms (markdown, YAML, JSON) and their errors.
 
-use super::*;
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use fm_compat::matrix::*;
+use fm_compat::{FunctionMeshVersion, WorkerVersion};
 
 fn fm(s: &str) -> FunctionMeshVersion {
     s.parse().unwrap()
