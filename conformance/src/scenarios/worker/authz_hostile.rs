@@ -16,7 +16,7 @@ use super::authz::{
 };
 use super::authz_http::{create_form, multipart, recorded, Raw, BOUNDARY};
 use super::authz_oauth2::{ALICE, ALICE_SECRET, BOB, CLIENT_SECRET_CANARY, OAUTH2_NS};
-use super::authz_refused::snapshot;
+use super::authz_refused::{expect_unchanged, snapshot};
 use super::support::{secret_values, stored_in, PACKAGE};
 use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{Ctx, Require, ScenarioResult};
@@ -295,17 +295,7 @@ pub async fn hostile_and_canaries(ctx: &Ctx<'_>) -> ScenarioResult {
             line.to_owned(),
         ));
     }
-    let after = snapshot(ctx, AUTHZ_NS)
-        .await
-        .require("API server snapshot")?;
-    if before != after {
-        o.fail(Failure::new(
-            format!("namespace {AUTHZ_NS}"),
-            "-",
-            format!("{before:?} (nothing written)"),
-            format!("{after:?}"),
-        ));
-    }
+    expect_unchanged(ctx, &mut o, &before, "nothing written").await?;
 
     // Canaries: one component by token pass-through, then everything is searched.
     let create_args = fn_create_args("az-canary");

@@ -9,7 +9,7 @@ use super::authz::{
     fn_config, Authz, AUTHZ_NS, FN_DEV, IO_DEV, NOBODY, PNS, PROXY, TENANT, TENANT_ADMIN,
 };
 use super::authz_http::{create_form, Answer, Raw};
-use super::authz_refused::{refused_everywhere, snapshot};
+use super::authz_refused::{expect_unchanged, refused_everywhere, snapshot};
 use super::support::{stored_in, PACKAGE};
 use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{Ctx, Require, ScenarioResult};
@@ -176,17 +176,7 @@ pub async fn proxy_roles(ctx: &Ctx<'_>) -> ScenarioResult {
         raw.as_role("GET", &fns, &dev, Some(FN_DEV), None).await,
         &[200],
     );
-    let after = snapshot(ctx, AUTHZ_NS)
-        .await
-        .require("API server snapshot")?;
-    if before != after {
-        o.fail(Failure::new(
-            format!("namespace {AUTHZ_NS}"),
-            "Functions, Sinks, Sources, Secrets",
-            format!("{before:?} (nothing written by refused calls)"),
-            format!("{after:?}"),
-        ));
-    }
+    expect_unchanged(ctx, &mut o, &before, "nothing written by refused calls").await?;
 
     want_status(
         &mut o,

@@ -14,7 +14,29 @@ use super::authz::{
 use super::authz_http::{create_form, Raw};
 use super::support::PACKAGE;
 use crate::report::{Failure, Outcome};
-use crate::scenarios::base::{Ctx, Require, ScenarioResult};
+use crate::scenarios::base::{Ctx, Require, ScenarioResult, Stop};
+
+/// Fails `o` when a Function, Sink, Source or Secret of [`AUTHZ_NS`] changed since `before` (a
+/// [`snapshot`]); `expected` says what the calls in between should have left.
+pub async fn expect_unchanged(
+    ctx: &Ctx<'_>,
+    o: &mut Outcome,
+    before: &BTreeMap<String, String>,
+    expected: &str,
+) -> Result<(), Stop> {
+    let after = snapshot(ctx, AUTHZ_NS)
+        .await
+        .require("API server snapshot")?;
+    if *before != after {
+        o.fail(Failure::new(
+            format!("namespace {AUTHZ_NS}"),
+            "Functions, Sinks, Sources, Secrets",
+            format!("{before:?} ({expected})"),
+            format!("{after:?}"),
+        ));
+    }
+    Ok(())
+}
 
 /// `kind/name → resourceVersion` of every Function, Sink, Source and Secret in `ns`.
 pub async fn snapshot(ctx: &Ctx<'_>, ns: &str) -> Result<BTreeMap<String, String>, String> {
@@ -220,17 +242,7 @@ pub async fn refused_roles(ctx: &Ctx<'_>) -> ScenarioResult {
         "Go sources get (no rights)",
         go(&nobody, &["sources", "get", TENANT, PNS, "az-none"]),
     );
-    let after = snapshot(ctx, AUTHZ_NS)
-        .await
-        .require("API server snapshot")?;
-    if before != after {
-        o.fail(Failure::new(
-            format!("namespace {AUTHZ_NS}"),
-            "Functions, Sinks, Sources, Secrets",
-            format!("{before:?} (nothing written)"),
-            format!("{after:?}"),
-        ));
-    }
+    expect_unchanged(ctx, &mut o, &before, "nothing written").await?;
 
     // Something written (by the functions role): still refused everywhere, nothing changes.
     let dev = a.token(FN_DEV);
@@ -289,17 +301,7 @@ pub async fn refused_roles(ctx: &Ctx<'_>) -> ScenarioResult {
         "Go functions get az-exists (no rights)",
         go(&nobody, &["functions", "get", TENANT, PNS, "az-exists"]),
     );
-    let after = snapshot(ctx, AUTHZ_NS)
-        .await
-        .require("API server snapshot")?;
-    if before != after {
-        o.fail(Failure::new(
-            format!("namespace {AUTHZ_NS}"),
-            "Functions, Sinks, Sources, Secrets",
-            format!("{before:?} (unchanged)"),
-            format!("{after:?}"),
-        ));
-    }
+    expect_unchanged(ctx, &mut o, &before, "unchanged").await?;
 
     // Reloading the catalogue is for superusers only; the catalogue itself for any role.
     for path in [
