@@ -223,7 +223,7 @@ pub async fn register(
     Ok(t0.elapsed())
 }
 
-/// The names a worker lists for [`TENANT`]/[`NAMESPACE`].
+/// The names a worker lists for [`TENANT`]/[`NAMESPACE`], sorted.
 pub async fn list(client: &reqwest::Client, base: &str) -> Result<Vec<String>, String> {
     let url = format!("{base}/admin/v3/functions/{TENANT}/{NAMESPACE}");
     let (status, body) = get(client, &url).await?;
@@ -231,7 +231,11 @@ pub async fn list(client: &reqwest::Client, base: &str) -> Result<Vec<String>, S
     if !status.is_success() {
         return Err(format!("GET {url}: {status}: {text}"));
     }
-    serde_json::from_str(&text).map_err(|e| format!("GET {url}: {e}: {text}"))
+    let mut names: Vec<String> =
+        serde_json::from_str(&text).map_err(|e| format!("GET {url}: {e}: {text}"))?;
+    // Pulsar's worker answers in its metadata map's order, ours in the API server's (by name).
+    names.sort_unstable();
+    Ok(names)
 }
 
 /// One GET: its status and whole body (a transport error names the URL).

@@ -222,8 +222,15 @@ impl LocalPulsar {
         let conf_path = work_dir.join("standalone.conf");
         // The built-in functions worker: its config file, else `--no-functions-worker`.
         let worker_args = if options.functions_worker {
-            // A later key wins in a Java properties file.
-            conf.push_str("\nfunctionsWorkerEnabled=true\n");
+            // A later key wins in a Java properties file. The worker's endpoints block a web
+            // service thread while they call back into the same web service (tenant lookup,
+            // package download): with the 4 threads of the template, of which Jetty's acceptor
+            // and selectors hold some, those calls wait for a thread that never comes free and
+            // time out after 60 s. Pulsar's default (the larger of 8 and twice the cores) fits.
+            let http_threads = thread::available_parallelism().map_or(8, |n| (2 * n.get()).max(8));
+            conf.push_str(&format!(
+                "\nfunctionsWorkerEnabled=true\nnumHttpServerThreads={http_threads}\n"
+            ));
             let fw = work_dir.join("functions_worker.yml");
             write(
                 &fw,
