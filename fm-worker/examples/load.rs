@@ -59,6 +59,10 @@ struct Args {
     /// Alternating rounds the requests are split into.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// After registering, print where the parts listen and wait for a line on stdin before
+    /// measuring (to look at them by hand).
+    #[arg(long)]
+    hold: bool,
 }
 
 const OPS: [&str; 3] = ["get", "list", "status"];
@@ -226,6 +230,18 @@ async fn run(a: Args) -> Result<(), String> {
         rest.len() as f64 / took.as_secs_f64()
     );
     let all = &names[..a.functions.max(a.builtin)];
+    if a.hold {
+        eprintln!(
+            "load: holding; fmesh-worker {}, Pulsar {}, kubeconfig {}; press Enter to go on",
+            worker.url,
+            pulsar.web_service_url,
+            backend.kubeconfig().display()
+        );
+        tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+    }
     if setup::list(&client, &worker.url).await? != all {
         return Err(format!(
             "fmesh-worker does not list the {} functions",

@@ -4,7 +4,8 @@
 //!
 //! [`router`] gives the whole API as an axum [`Router`], so another service can embed or extend
 //! it; the `fmesh-worker` binary serves it. State lives only in the Kubernetes API server: any
-//! number of workers can serve the same namespace.
+//! number of workers can serve the same namespace. Each keeps a watch-fed [`mirror`] of its
+//! resources and answers get and list from it.
 //!
 //! Calls into the fmesh library crates are all in the `library` module.
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod jar;
 pub mod library;
 pub mod listener;
 pub mod metrics;
+pub mod mirror;
 pub mod packages;
 pub mod settings;
 pub mod store;
@@ -93,6 +95,15 @@ impl WorkerState {
         }))
     }
 
+    /// Keeps the worker's [`mirror`] of its resources current until dropped (get and list are
+    /// answered from it meanwhile); [`serve`] and the binary run it.
+    pub fn mirror_task(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let store = self.store().clone();
+        let library = self.library().clone();
+        let listings: Arc<mirror::ListingFn> = Arc::new(move |labels| library.listings(labels));
+        Arc::clone(store.mirror()).run(store, listings)
+    }
+
     /// The worker configuration.
     pub fn library(&self) -> &Library {
         &self.0.library
@@ -114,6 +125,13 @@ impl WorkerState {
     /// The worker's Prometheus metrics (`None` if they could not be set up).
     pub fn metrics(&self) -> Option<&metrics::Metrics> {
         self.0.metrics.as_ref()
+    }
+
+    /// Counts a get or list answer of `kind` by where it came from.
+    pub(crate) fn count_read(&self, kind: Kind, source: &str) {
+        if let Some(m) = self.metrics() {
+            m.read_from(kind, source);
+        }
     }
 
     /// The current connector catalogue.
@@ -204,20 +222,24 @@ pub fn router(state: WorkerState) -> Router {
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes (then finishes the requests in
-/// flight), with the limits of [`listener::ServeOptions::default`]; [`listener::serve`] adds TLS.
+/// flight), with the limits of [`listener::ServeOptions::default`] and the worker's [`mirror`]
+/// running; [`listener::serve`] adds TLS.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: WorkerState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    listener::serve(
+    let mirror = tokio::spawn(state.mirror_task());
+    let served = listener::serve(
         listener,
         None,
         router(state),
         listener::ServeOptions::default(),
         shutdown,
     )
-    .await
+    .await;
+    mirror.abort();
+    served
 }
 
 /// A worker serving in the background (see [`spawn`]).

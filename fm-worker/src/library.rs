@@ -291,6 +291,30 @@ impl Library {
         ]
     }
 
+    /// The Pulsar lists that show a resource with `labels`, and the name each shows it under:
+    /// [`Library::list_selectors`] as a predicate (the current label keys, then the legacy
+    /// ones, each with this worker's cluster), for the worker's mirror.
+    pub fn listings(&self, labels: &BTreeMap<String, String>) -> Vec<crate::mirror::Listing> {
+        let Some(name) = labels
+            .get(COMPONENT_LABEL)
+            .or_else(|| labels.get(OLD_COMPONENT_LABEL))
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<crate::mirror::Listing> = Vec::new();
+        for prefix in ["compute.functionmesh.io/", ""] {
+            let get = |key: &str| labels.get(&format!("{prefix}pulsar-{key}"));
+            if let (Some(c), Some(t), Some(ns)) = (get("cluster"), get("tenant"), get("namespace"))
+            {
+                let l = (t.clone(), ns.clone(), name.clone());
+                if *c == self.cluster && !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+        }
+        out
+    }
+
     /// The Pulsar component name a listed resource stands for (its component label).
     pub fn component_name(resource: &Value) -> Option<String> {
         let labels = resource.pointer("/metadata/labels")?;

@@ -154,6 +154,7 @@ async fn run(args: Args) -> Result<(), StartupError> {
         let _ = rx.wait_for(|s| *s).await;
     };
     let options = ServeOptions::default();
+    let mirror = tokio::spawn(state.mirror_task());
     let app = router(state);
     let mut servers = vec![tokio::spawn(listener::serve(
         plain,
@@ -186,6 +187,7 @@ async fn run(args: Args) -> Result<(), StartupError> {
     );
     shutdown_signal().await;
     let _ = stop_tx.send(true);
+    mirror.abort();
     for s in servers {
         match s.await {
             Ok(Ok(())) => {}

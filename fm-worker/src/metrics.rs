@@ -22,6 +22,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     kube_errors: IntCounterVec,
+    reads: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -61,7 +62,16 @@ impl Metrics {
             ),
             &["operation", "error"],
         )?;
+        let reads = IntCounterVec::new(
+            Opts::new(
+                "fmesh_worker_reads_total",
+                "get and list answers, by kind and where they came from (mirror: the worker's \
+                 watch-fed mirror; api_server: a call to the Kubernetes API server)",
+            ),
+            &["kind", "source"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(reads.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(kube_errors.clone()))?;
         Ok(Metrics {
@@ -69,7 +79,13 @@ impl Metrics {
             requests,
             latency,
             kube_errors,
+            reads,
         })
+    }
+
+    /// Counts a get or list answer of `kind` from `source` (`mirror` or `api_server`).
+    pub fn read_from(&self, kind: crate::Kind, source: &str) {
+        self.reads.with_label_values(&[kind.lower(), source]).inc();
     }
 
     /// Counts a failed Kubernetes call (a missing object is an answer, not a failure).

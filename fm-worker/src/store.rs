@@ -44,6 +44,7 @@ pub struct Store {
     namespace: String,
     metrics: Option<crate::metrics::Metrics>,
     page_size: Arc<AtomicU32>,
+    mirror: Arc<crate::mirror::Mirror>,
 }
 
 /// One page of a metadata list: the objects' metadata and the token of the next page.
@@ -63,6 +64,7 @@ impl Store {
             namespace: namespace.into(),
             metrics: None,
             page_size: Arc::new(AtomicU32::new(LIST_PAGE_SIZE)),
+            mirror: Arc::new(crate::mirror::Mirror::new()),
         }
     }
 
@@ -92,7 +94,29 @@ impl Store {
         e
     }
 
-    fn api(&self, kind: Kind) -> Api<DynamicObject> {
+    /// The mirror of this store's resources (filled only while [`crate::mirror::Mirror::run`]
+    /// runs); the store tells it the resource version of each of its writes.
+    pub fn mirror(&self) -> &Arc<crate::mirror::Mirror> {
+        &self.mirror
+    }
+
+    /// Tells the mirror what a write of `kind` left behind: the resource version of the API
+    /// server's answer, or that it is unknown.
+    fn wrote(&self, kind: Kind, outcome: Result<Option<&str>, &KubeError>) {
+        match outcome {
+            Ok(version) => self.mirror.wrote(kind, version),
+            // Refused: nothing changed.
+            Err(
+                KubeError::NotFound
+                | KubeError::Conflict(_)
+                | KubeError::Rejected(_)
+                | KubeError::Forbidden(_),
+            ) => {}
+            Err(_) => self.mirror.wrote(kind, None),
+        }
+    }
+
+    pub(crate) fn api(&self, kind: Kind) -> Api<DynamicObject> {
         Api::namespaced_with(
             self.client.clone(),
             &self.namespace,
@@ -192,8 +216,9 @@ impl Store {
                 &Patch::Apply(&resource),
             )
             .await
-            .map_err(|e| self.failed("apply", e))?;
-        to_value(&o)
+            .map_err(|e| self.failed("apply", e));
+        self.wrote(kind, version_of(&o));
+        to_value(&o?)
     }
 
     /// Creates the resource: refused with [`KubeError::Conflict`] when the name is taken, so of
@@ -210,7 +235,9 @@ impl Store {
             .api(kind)
             .create(&params, &object)
             .await
-            .map_err(|e| self.failed("create", e))?;
+            .map_err(|e| self.failed("create", e));
+        self.wrote(kind, version_of(&created));
+        let created = created?;
         let name = created.metadata.name.clone().unwrap_or_default();
         let mut current = to_value(&created)?;
         // The operator may write in between (status): retry on a newer resource version.
@@ -218,13 +245,15 @@ impl Store {
             let Some(patch) = as_applied(&current) else {
                 break;
             };
-            match self
+            let patched = self
                 .api(kind)
                 .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
                 .await
-            {
+                .map_err(|e| self.failed("create", e));
+            self.wrote(kind, version_of(&patched));
+            match patched {
                 Ok(o) => return to_value(&o),
-                Err(e) => match self.failed("create", e) {
+                Err(e) => match e {
                     KubeError::Conflict(_) => match self.get(kind, &name).await? {
                         Some(fresh) => current = fresh,
                         None => break,
@@ -258,21 +287,35 @@ impl Store {
             field_manager: Some(LIFECYCLE_MANAGER.into()),
             ..PatchParams::default()
         };
-        self.api(kind)
+        let patched = self
+            .api(kind)
             .patch(name, &params, &Patch::Merge(&patch))
             .await
-            .map_err(|e| self.failed("patch", e))?;
-        Ok(())
+            .map_err(|e| self.failed("patch", e));
+        self.wrote(kind, version_of(&patched));
+        patched.map(|_| ())
     }
 
     /// Deletes a resource; `Ok(false)` when it did not exist.
     pub async fn delete(&self, kind: Kind, name: &str) -> Result<bool, KubeError> {
-        match self.api(kind).delete(name, &DeleteParams::default()).await {
+        let deleted = self
+            .api(kind)
+            .delete(name, &DeleteParams::default())
+            .await
+            .map_err(|e| self.failed("delete", e));
+        // The deleted object carries the deletion's resource version; a bare status does not.
+        self.wrote(
+            kind,
+            deleted.as_ref().map(|d| {
+                d.as_ref()
+                    .left()
+                    .and_then(|o| o.metadata.resource_version.as_deref())
+            }),
+        );
+        match deleted {
             Ok(_) => Ok(true),
-            Err(e) => match self.failed("delete", e) {
-                KubeError::NotFound => Ok(false),
-                other => Err(other),
-            },
+            Err(KubeError::NotFound) => Ok(false),
+            Err(other) => Err(other),
         }
     }
 
@@ -452,4 +495,9 @@ fn as_applied(object: &Value) -> Option<Value> {
         }
     }
     changed.then(|| json!({"metadata": {"resourceVersion": rv, "managedFields": entries}}))
+}
+
+/// The resource version of a write's answer, for [`Store::wrote`].
+fn version_of(r: &Result<DynamicObject, KubeError>) -> Result<Option<&str>, &KubeError> {
+    r.as_ref().map(|o| o.metadata.resource_version.as_deref())
 }

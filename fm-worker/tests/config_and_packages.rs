@@ -60,6 +60,55 @@ fn job_namespace_and_cluster_fall_back() {
     assert_eq!(l.cluster(), "standalone");
 }
 
+/// The mirror lists a resource where the list selectors would find it: current or legacy label
+/// keys, this worker's cluster only, and under its component label.
+#[test]
+fn listings_follow_the_list_selectors() {
+    let l = fm_worker::Library::from_worker_config("w", "{}", None, Some("east")).unwrap();
+    let labels = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let new = labels(&[
+        ("compute.functionmesh.io/pulsar-cluster", "east"),
+        ("compute.functionmesh.io/pulsar-tenant", "t"),
+        ("compute.functionmesh.io/pulsar-namespace", "ns"),
+        ("compute.functionmesh.io/pulsar-component", "f"),
+    ]);
+    let one = vec![("t".to_owned(), "ns".to_owned(), "f".to_owned())];
+    assert_eq!(l.listings(&new), one);
+    let old = labels(&[
+        ("pulsar-cluster", "east"),
+        ("pulsar-tenant", "t"),
+        ("pulsar-namespace", "ns"),
+        ("pulsar-component", "f"),
+    ]);
+    assert_eq!(l.listings(&old), one);
+    // Both spellings, agreeing: listed once; disagreeing: under both, as both selectors find it.
+    let both: std::collections::BTreeMap<_, _> = new.clone().into_iter().chain(old).collect();
+    assert_eq!(l.listings(&both), one);
+    let mut split = both.clone();
+    split.insert("pulsar-namespace".into(), "other".into());
+    assert_eq!(
+        l.listings(&split),
+        vec![
+            ("t".to_owned(), "ns".to_owned(), "f".to_owned()),
+            ("t".to_owned(), "other".to_owned(), "f".to_owned())
+        ]
+    );
+    let mut west = new.clone();
+    west.insert(
+        "compute.functionmesh.io/pulsar-cluster".into(),
+        "west".into(),
+    );
+    assert!(l.listings(&west).is_empty(), "another cluster's resource");
+    let mut nameless = new;
+    nameless.remove("compute.functionmesh.io/pulsar-component");
+    assert!(l.listings(&nameless).is_empty(), "no component label");
+}
+
 #[tokio::test]
 async fn identity_headers_reach_the_policy() {
     use fm_worker::identity::{Identity, Operation, Policy, Target};

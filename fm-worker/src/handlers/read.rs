@@ -8,6 +8,7 @@ use super::{kube_fault, stopped_parallelism, Named, Result};
 use crate::error::ApiError;
 use crate::identity::{Identity, Operation};
 use crate::library::Library;
+use crate::mirror::Seen;
 use crate::WorkerState;
 
 pub(super) async fn get_config(
@@ -16,7 +17,7 @@ pub(super) async fn get_config(
     c: Named,
 ) -> Result<Json<Value>> {
     c.admit(&state, &who, Operation::Get).await?;
-    let (_, resource) = c.lookup(&state).await?;
+    let (_, resource) = read(&c, &state).await?;
     let mut config = state
         .library()
         .config_of(&state.catalogue(), c.kind, &resource)
@@ -46,6 +47,12 @@ pub(super) async fn list(
     {
         return Ok(Json(Vec::new()));
     }
+    let mirror = state.store().mirror();
+    if let Seen::Present(names) = mirror.names(ns.kind, &ns.tenant, &ns.namespace).await {
+        state.count_read(ns.kind, "mirror");
+        return Ok(Json(names));
+    }
+    state.count_read(ns.kind, "api_server");
     // Metadata only, page by page: the names are all the answer needs.
     let mut names = std::collections::BTreeSet::new();
     for selector in state.library().list_selectors(&ns.tenant, &ns.namespace) {
@@ -60,8 +67,28 @@ pub(super) async fn list(
     Ok(Json(names.into_iter().collect()))
 }
 
+/// The stored resource of `c` with its name, from the worker's mirror when it can answer, else
+/// from the API server; 404 when there is none.
+async fn read(c: &Named, state: &WorkerState) -> Result<(String, Value)> {
+    let name = c.resource_name(state);
+    match state.store().mirror().resource(c.kind, &name).await {
+        Seen::Present(r) => {
+            state.count_read(c.kind, "mirror");
+            Ok((name, r))
+        }
+        Seen::Absent => {
+            state.count_read(c.kind, "mirror");
+            Err(c.missing())
+        }
+        Seen::Unknown => {
+            state.count_read(c.kind, "api_server");
+            c.lookup(state).await
+        }
+    }
+}
+
 async fn status_value(c: &Named, state: &WorkerState) -> Result<Value> {
-    let (resource_name, resource) = c.lookup(state).await?;
+    let (resource_name, resource) = read(c, state).await?;
     let store = state.store();
     let sts = store
         .statefulset(&format!("{resource_name}-{}", c.kind.lower()))

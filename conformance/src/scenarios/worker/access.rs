@@ -235,6 +235,18 @@ pub async fn runs_as_service_account(ctx: &Ctx<'_>, namespace: &str) -> Scenario
             e.to_string(),
         ));
     }
+    // The worker's mirror watches them (get and list are answered from it).
+    if let Err(e) = own
+        .watch(&kube::api::WatchParams::default().timeout(1), "0")
+        .await
+    {
+        o.fail(Failure::new(
+            format!("Functions in {namespace}"),
+            "watch",
+            "allowed",
+            e.to_string(),
+        ));
+    }
     let other: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &ar);
     let secrets: Api<Secret> = Api::namespaced(client, "default");
     for (what, denied) in [

@@ -1,6 +1,7 @@
 //! Scenario 10, paging: the worker's list reads the API server page by page (`limit` /
 //! `continue`), metadata only, and gets every name exactly once; a continue token that etcd's
-//! compaction expired (410 Gone) makes the list start again.
+//! compaction expired (410 Gone) makes the list start again. The worker's mirror fills itself
+//! page by page too, and then answers the list.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -8,7 +9,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use super::support::{ensure_package, start_in, CLASS, PACKAGE, PULSAR_NS, TENANT};
+use super::support::{ensure_package, state, CLASS, PACKAGE, PULSAR_NS, TENANT};
 use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult};
 use fm_worker::error::KubeError;
@@ -126,7 +127,15 @@ pub async fn list_pages(ctx: &Ctx<'_>) -> ScenarioResult {
     if let Ok(p) = ctx.backend.pulsar() {
         ensure_package(ctx, p).require("pulsar-admin packages upload")?;
     }
-    let (st, _w) = start_in(ctx, NS).await.require("fmesh worker")?;
+    // The router alone, without the mirror that `serve` runs: lists go to the API server.
+    crate::kubeutil::ensure_namespace(&ctx.backend.client(), NS)
+        .await
+        .require(&format!("namespace {NS}"))?;
+    let st = state(ctx, NS, false).await.require("fmesh worker")?;
+    st.check_cluster()
+        .await
+        .map_err(|e| e.to_string())
+        .require("CRDs")?;
     st.store().set_list_page_size(PAGE);
     let app = fm_worker::router(st.clone());
     let mut want: Vec<String> = (0..COUNT).map(|i| format!("wp{i}")).collect();
@@ -253,9 +262,45 @@ pub async fn list_pages(ctx: &Ctx<'_>) -> ScenarioResult {
             format!("{status} {body}"),
         ));
     }
+    // The mirror fills itself with the same page size: every name, answered without a list
+    // call per request.
+    let mirror = tokio::spawn(st.mirror_task());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !st.store().mirror().synced() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let before = mirror_reads(&st);
+    let (status, body) = list(&app).await;
+    if status != 200 || names(&body).as_ref() != Some(&want) || mirror_reads(&st) != before + 1 {
+        o.fail(Failure::new(
+            "list from the mirror (filled in pages of 2)",
+            "names / answers from the mirror",
+            format!(
+                "{} / {}",
+                serde_json::to_string(&want).unwrap_or_default(),
+                before + 1
+            ),
+            format!("{status} {body} / {}", mirror_reads(&st)),
+        ));
+    }
+    mirror.abort();
     o.note(format!(
-        "{} functions listed in pages of {PAGE}; an expired continue token restarted the list",
+        "{} functions listed in pages of {PAGE}; an expired continue token restarted the list; \
+         the mirror, filled in pages of {PAGE}, lists them all",
         want.len()
     ));
     Ok(o)
+}
+
+/// `fmesh_worker_reads_total{kind="function",source="mirror"}` of the worker's metrics.
+fn mirror_reads(st: &fm_worker::WorkerState) -> u64 {
+    let text = st.metrics().map(|m| m.render()).unwrap_or_default();
+    text.lines()
+        .find(|l| {
+            l.starts_with("fmesh_worker_reads_total{")
+                && l.contains("kind=\"function\"")
+                && l.contains("source=\"mirror\"")
+        })
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0)
 }
