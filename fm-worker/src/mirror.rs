@@ -10,9 +10,11 @@
 //! - **Read your own writes.** Every create, update and delete the worker makes records the
 //!   resource version the API server gave it; a read waits (at most [`Mirror::DEFAULT_WAIT`])
 //!   until the watch has delivered that version, so `create` then `get` on one worker never
-//!   misses. Changes made elsewhere (another worker, `kubectl`) show once the watch delivers
-//!   them, normally within milliseconds, as with Pulsar's workers.
-//! - **Never a stale answer by default.** Until the first list completes, while a watch cannot
+//!   misses. A delete the API server answers with a bare status (no resource version) makes
+//!   reads wait until the view no longer has the resource. Changes made elsewhere (another
+//!   worker, `kubectl`) show once the watch delivers them, normally within milliseconds, as
+//!   with Pulsar's workers.
+//! - **When in doubt, the API server.** Until the first list completes, while a watch cannot
 //!   be (re)opened (for example when the service account may not `watch`), after a write whose
 //!   resource version is unknown, or when the wait runs out, a read is answered by the API
 //!   server instead ([`Seen::Unknown`]).
@@ -77,6 +79,9 @@ struct KindMirror {
     wrote: AtomicU64,
     /// Until when reads go to the API server after a write of unknown resource version.
     blind_until: Mutex<Option<Instant>>,
+    /// Resources the worker deleted while the API server answered with a bare status (no
+    /// resource version): reads wait until the view no longer has them.
+    deleted: Mutex<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -132,6 +137,20 @@ impl View {
     }
 }
 
+impl KindMirror {
+    /// Whether the view has none of the resources the worker deleted (dropping those it no
+    /// longer has from the list).
+    fn forgot_deleted(&self) -> bool {
+        let mut deleted = self.deleted.lock().unwrap_or_else(PoisonError::into_inner);
+        if deleted.is_empty() {
+            return true;
+        }
+        let view = self.view.read().unwrap_or_else(PoisonError::into_inner);
+        deleted.retain(|name| view.objects.contains_key(name));
+        deleted.is_empty()
+    }
+}
+
 impl Default for KindMirror {
     fn default() -> Self {
         KindMirror {
@@ -139,6 +158,7 @@ impl Default for KindMirror {
             seen: tokio::sync::watch::Sender::new(None),
             wrote: AtomicU64::new(0),
             blind_until: Mutex::new(None),
+            deleted: Mutex::new(Vec::new()),
         }
     }
 }
@@ -195,6 +215,16 @@ impl Mirror {
         }
     }
 
+    /// Records that the worker deleted resource `name` of `kind` and the API server answered
+    /// with a status rather than the deleted object (so without the deletion's resource version).
+    pub fn deleted(&self, kind: Kind, name: &str) {
+        self.kind(kind)
+            .deleted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(name.to_owned());
+    }
+
     /// Waits until the view of `kind` reflects the worker's own writes; `false` when it cannot
     /// (no watch, a write of unknown version, or the wait ran out).
     async fn current(&self, kind: Kind) -> bool {
@@ -205,9 +235,10 @@ impl Mirror {
         }
         let need = k.wrote.load(Ordering::SeqCst);
         let mut rx = k.seen.subscribe();
+        // Each time the view moves on: has it every write, and none of the deleted resources?
         let ready = |s: &Option<u64>| match s {
             None => true,
-            Some(v) => *v >= need,
+            Some(v) => *v >= need && k.forgot_deleted(),
         };
         let waited = tokio::time::timeout(self.wait, rx.wait_for(ready)).await;
         matches!(waited, Ok(Ok(s)) if s.is_some())
@@ -288,7 +319,14 @@ impl Mirror {
             return Ended::ListFailed(format!("resource version {version:?} is not a number"));
         };
         let k = self.kind(kind);
+        let count = view.objects.len();
         *k.view.write().unwrap_or_else(PoisonError::into_inner) = view;
+        tracing::info!(
+            kind = kind.as_str(),
+            resources = count,
+            resource_version = %version,
+            "mirror: listed; watching"
+        );
         let mut failures = 0u32;
         loop {
             let params = WatchParams::default().timeout(290);
@@ -566,6 +604,38 @@ mod tests {
         // Once the watch delivers it, the mirror answers again.
         m.kind(Kind::Function).seen.send_replace(Some(6));
         assert_eq!(m.resource(Kind::Function, "r").await, Seen::Absent);
+    }
+
+    #[tokio::test]
+    async fn a_read_after_a_delete_answered_by_a_status_waits_for_the_resource_to_go() {
+        let m = Arc::new(mirror(5_000));
+        let k = m.kind(Kind::Source);
+        apply(
+            &mut k.view.write().unwrap(),
+            object("r", "5", "t", "n", "x"),
+            false,
+            &listings,
+        );
+        k.seen.send_replace(Some(5));
+        m.deleted(Kind::Source, "r");
+        let reader = {
+            let m = Arc::clone(&m);
+            tokio::spawn(async move { m.names(Kind::Source, "t", "n").await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            !reader.is_finished(),
+            "answered while the view still had it"
+        );
+        apply(
+            &mut k.view.write().unwrap(),
+            object("r", "6", "t", "n", "x"),
+            true,
+            &listings,
+        );
+        k.seen.send_replace(Some(6));
+        assert_eq!(reader.await.unwrap(), Seen::Present(Vec::new()));
+        assert!(k.deleted.lock().unwrap().is_empty(), "forgotten once gone");
     }
 
     #[tokio::test]

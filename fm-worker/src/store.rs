@@ -303,15 +303,20 @@ impl Store {
             .delete(name, &DeleteParams::default())
             .await
             .map_err(|e| self.failed("delete", e));
-        // The deleted object carries the deletion's resource version; a bare status does not.
-        self.wrote(
-            kind,
-            deleted.as_ref().map(|d| {
-                d.as_ref()
-                    .left()
-                    .and_then(|o| o.metadata.resource_version.as_deref())
-            }),
-        );
+        // The deleted object carries the deletion's resource version (the API server answers
+        // with it while finalizers hold the object); a bare status does not, so the mirror waits
+        // for the object to go.
+        match &deleted {
+            Ok(d) if d.is_right() => self.mirror.deleted(kind, name),
+            other => self.wrote(
+                kind,
+                other.as_ref().map(|d| {
+                    d.as_ref()
+                        .left()
+                        .and_then(|o| o.metadata.resource_version.as_deref())
+                }),
+            ),
+        }
         match deleted {
             Ok(_) => Ok(true),
             Err(KubeError::NotFound) => Ok(false),

@@ -53,13 +53,15 @@ pub struct WorkerProcess {
 }
 
 impl WorkerProcess {
-    /// Starts `bin` on a free loopback port with `functions_worker.yml` at `config` and the API
-    /// server of `kubeconfig`; its log goes to `log`. Waits until `/healthz` answers.
+    /// Starts `bin` on a free loopback port with `functions_worker.yml` at `config`, the API
+    /// server of `kubeconfig` and the `extra` arguments; its log goes to `log`. Waits until
+    /// `/healthz` answers.
     pub async fn start(
         bin: &Path,
         config: &Path,
         kubeconfig: &Path,
         log: &Path,
+        extra: &[&str],
     ) -> Result<WorkerProcess, String> {
         let port = conformance::process::free_port("fmesh-worker").map_err(|e| e.to_string())?;
         let out = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
@@ -70,6 +72,7 @@ impl WorkerProcess {
             .arg(kubeconfig)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(out)

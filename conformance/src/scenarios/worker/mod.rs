@@ -22,6 +22,7 @@ pub mod go;
 pub mod instance;
 pub mod operator;
 pub mod paging;
+pub mod replicas;
 pub mod support;
 pub mod upload;
 
@@ -80,6 +81,12 @@ pub fn scenarios() -> Vec<Scenario> {
             10,
             "worker: list pages through the API server (limit/continue); an expired token restarts it",
             |c| Box::pin(paging::list_pages(c)),
+        ),
+        Scenario::new(
+            Stage::Worker,
+            10,
+            "worker: two replicas read their own writes at once and each other's from the watch",
+            |c| Box::pin(replicas::two_replicas(c)),
         ),
         Scenario::new(
             Stage::Worker,

@@ -23,7 +23,7 @@ const PAGE: u32 = 2;
 /// Functions created before the first list.
 const COUNT: usize = 7;
 
-fn create_request(name: &str) -> http::Request<axum::body::Body> {
+pub(super) fn create_request(name: &str) -> http::Request<axum::body::Body> {
     let boundary = "fmesh-paging-51c0";
     let cfg = json!({
         "tenant": TENANT, "namespace": PULSAR_NS, "name": name, "className": CLASS,
@@ -48,7 +48,10 @@ fn create_request(name: &str) -> http::Request<axum::body::Body> {
 }
 
 /// `(status, body)` of one request to the worker's router.
-async fn call(app: &axum::Router, req: http::Request<axum::body::Body>) -> (u16, String) {
+pub(super) async fn call(
+    app: &axum::Router,
+    req: http::Request<axum::body::Body>,
+) -> (u16, String) {
     let resp = match app.clone().oneshot(req).await {
         Ok(r) => r,
         Err(e) => match e {},
@@ -61,7 +64,7 @@ async fn call(app: &axum::Router, req: http::Request<axum::body::Body>) -> (u16,
     (status, body)
 }
 
-async fn list(app: &axum::Router) -> (u16, String) {
+pub(super) async fn list(app: &axum::Router) -> (u16, String) {
     let req = http::Request::get(format!("/admin/v3/functions/{TENANT}/{PULSAR_NS}"))
         .body(axum::body::Body::empty())
         .unwrap_or_default();
@@ -113,7 +116,7 @@ fn advance_and_compact(etcd: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn names(body: &str) -> Option<Vec<String>> {
+pub(super) fn names(body: &str) -> Option<Vec<String>> {
     serde_json::from_str(body).ok()
 }
 
@@ -293,7 +296,7 @@ pub async fn list_pages(ctx: &Ctx<'_>) -> ScenarioResult {
 }
 
 /// `fmesh_worker_reads_total{kind="function",source="mirror"}` of the worker's metrics.
-fn mirror_reads(st: &fm_worker::WorkerState) -> u64 {
+pub(super) fn mirror_reads(st: &fm_worker::WorkerState) -> u64 {
     let text = st.metrics().map(|m| m.render()).unwrap_or_default();
     text.lines()
         .find(|l| {
