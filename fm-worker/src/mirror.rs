@@ -464,63 +464,41 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Applies one object (`name` at `rv`, listed as tenant/namespace/name `at`) to `v`, or
+    /// takes it out.
+    fn put(v: &mut View, name: &str, rv: &str, at: (&str, &str, &str), deleted: bool) {
+        apply(v, object(name, rv, at.0, at.1, at.2), deleted, &listings);
+    }
+
+    /// What the watch does with one event: the view first, then the version seen.
+    fn deliver(k: &KindMirror, name: &str, rv: u64, deleted: bool) {
+        put(
+            &mut k.view.write().unwrap(),
+            name,
+            &rv.to_string(),
+            ("t", "n", "x"),
+            deleted,
+        );
+        k.seen.send_replace(Some(rv));
+    }
+
     #[test]
     fn a_view_lists_each_name_once_sorted_and_forgets_deleted_ones() {
         let mut v = View::default();
-        apply(
-            &mut v,
-            object("r-b", "1", "public", "default", "b"),
-            false,
-            &listings,
-        );
-        apply(
-            &mut v,
-            object("r-a", "2", "public", "default", "a"),
-            false,
-            &listings,
-        );
-        apply(
-            &mut v,
-            object("r-a2", "3", "public", "default", "a"),
-            false,
-            &listings,
-        );
-        apply(
-            &mut v,
-            object("r-c", "4", "public", "other", "c"),
-            false,
-            &listings,
-        );
-        apply(
-            &mut v,
-            object("r-d", "5", "publicx", "default", "d"),
-            false,
-            &listings,
-        );
+        put(&mut v, "r-b", "1", ("public", "default", "b"), false);
+        put(&mut v, "r-a", "2", ("public", "default", "a"), false);
+        put(&mut v, "r-a2", "3", ("public", "default", "a"), false);
+        put(&mut v, "r-c", "4", ("public", "other", "c"), false);
+        put(&mut v, "r-d", "5", ("publicx", "default", "d"), false);
         assert_eq!(v.names("public", "default"), ["a", "b"]);
         assert_eq!(v.names("public", "other"), ["c"]);
         assert!(v.names("public", "none").is_empty());
-        apply(
-            &mut v,
-            object("r-a", "6", "public", "default", "a"),
-            true,
-            &listings,
-        );
+        put(&mut v, "r-a", "6", ("public", "default", "a"), true);
         assert_eq!(v.names("public", "default"), ["a", "b"]);
-        apply(
-            &mut v,
-            object("r-a2", "7", "public", "default", "a"),
-            true,
-            &listings,
-        );
+        put(&mut v, "r-a2", "7", ("public", "default", "a"), true);
         assert_eq!(v.names("public", "default"), ["b"]);
         // A relabelled resource moves.
-        apply(
-            &mut v,
-            object("r-b", "8", "public", "other", "b"),
-            false,
-            &listings,
-        );
+        put(&mut v, "r-b", "8", ("public", "other", "b"), false);
         assert!(v.names("public", "default").is_empty());
         assert_eq!(v.names("public", "other"), ["b", "c"]);
     }
@@ -528,7 +506,7 @@ mod tests {
     #[test]
     fn a_kept_resource_has_no_managed_fields() {
         let mut v = View::default();
-        apply(&mut v, object("r", "1", "t", "n", "x"), false, &listings);
+        put(&mut v, "r", "1", ("t", "n", "x"), false);
         let json = &v.objects["r"].json;
         assert!(!json.contains("managedFields"), "{json}");
         assert!(json.contains("\"className\":\"C\""), "{json}");
@@ -553,13 +531,7 @@ mod tests {
     async fn a_filled_mirror_answers_present_and_absent() {
         let m = mirror(50);
         let k = m.kind(Kind::Function);
-        apply(
-            &mut k.view.write().unwrap(),
-            object("r", "5", "t", "n", "x"),
-            false,
-            &listings,
-        );
-        k.seen.send_replace(Some(5));
+        deliver(k, "r", 5, false);
         match m.resource(Kind::Function, "r").await {
             Seen::Present(v) => assert_eq!(v["spec"]["className"], "C"),
             other => panic!("{other:?}"),
@@ -585,13 +557,7 @@ mod tests {
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!reader.is_finished(), "answered before the write arrived");
-        apply(
-            &mut k.view.write().unwrap(),
-            object("r", "9", "t", "n", "x"),
-            false,
-            &listings,
-        );
-        k.seen.send_replace(Some(9));
+        deliver(k, "r", 9, false);
         assert!(matches!(reader.await.unwrap(), Seen::Present(_)));
     }
 
@@ -610,13 +576,7 @@ mod tests {
     async fn a_read_after_a_delete_answered_by_a_status_waits_for_the_resource_to_go() {
         let m = Arc::new(mirror(5_000));
         let k = m.kind(Kind::Source);
-        apply(
-            &mut k.view.write().unwrap(),
-            object("r", "5", "t", "n", "x"),
-            false,
-            &listings,
-        );
-        k.seen.send_replace(Some(5));
+        deliver(k, "r", 5, false);
         m.deleted(Kind::Source, "r");
         let reader = {
             let m = Arc::clone(&m);
@@ -627,13 +587,7 @@ mod tests {
             !reader.is_finished(),
             "answered while the view still had it"
         );
-        apply(
-            &mut k.view.write().unwrap(),
-            object("r", "6", "t", "n", "x"),
-            true,
-            &listings,
-        );
-        k.seen.send_replace(Some(6));
+        deliver(k, "r", 6, true);
         assert_eq!(reader.await.unwrap(), Seen::Present(Vec::new()));
         assert!(k.deleted.lock().unwrap().is_empty(), "forgotten once gone");
     }
