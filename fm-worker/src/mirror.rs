@@ -244,36 +244,37 @@ impl Mirror {
         matches!(waited, Ok(Ok(s)) if s.is_some())
     }
 
+    /// Runs `read` on the view of `kind` once it reflects the worker's own writes; `None` when
+    /// it cannot (see [`Mirror::current`]).
+    async fn read<T>(&self, kind: Kind, read: impl FnOnce(&View) -> T) -> Option<T> {
+        if !self.current(kind).await {
+            return None;
+        }
+        let k = self.kind(kind);
+        let view = k.view.read().unwrap_or_else(PoisonError::into_inner);
+        Some(read(&view))
+    }
+
     /// The stored resource `name` of `kind` (without `managedFields`).
     pub async fn resource(&self, kind: Kind, name: &str) -> Seen<Value> {
-        if !self.current(kind).await {
-            return Seen::Unknown;
-        }
-        let view = self
-            .kind(kind)
-            .view
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        match view.objects.get(name) {
-            None => Seen::Absent,
-            Some(e) => match serde_json::from_str(&e.json) {
-                Ok(v) => Seen::Present(v),
-                Err(_) => Seen::Unknown,
-            },
+        let found = self
+            .read(kind, |v| {
+                v.objects.get(name).map(|e| serde_json::from_str(&e.json))
+            })
+            .await;
+        match found {
+            None | Some(Some(Err(_))) => Seen::Unknown,
+            Some(None) => Seen::Absent,
+            Some(Some(Ok(v))) => Seen::Present(v),
         }
     }
 
     /// The component names of `kind` listed under `tenant`/`namespace`, sorted.
     pub async fn names(&self, kind: Kind, tenant: &str, namespace: &str) -> Seen<Vec<String>> {
-        if !self.current(kind).await {
-            return Seen::Unknown;
+        match self.read(kind, |v| v.names(tenant, namespace)).await {
+            Some(names) => Seen::Present(names),
+            None => Seen::Unknown,
         }
-        let view = self
-            .kind(kind)
-            .view
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        Seen::Present(view.names(tenant, namespace))
     }
 
     /// Whether every kind's view is current with an open watch (for readiness).
