@@ -57,6 +57,7 @@ pub enum Seen<T> {
 pub struct Mirror {
     kinds: [KindMirror; 3],
     wait: Duration,
+    running: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Mirror {
@@ -80,8 +81,9 @@ struct KindMirror {
     /// Until when reads go to the API server after a write of unknown resource version.
     blind_until: Mutex<Option<Instant>>,
     /// Resources the worker deleted while the API server answered with a bare status (no
-    /// resource version): reads wait until the view no longer has them.
-    deleted: Mutex<Vec<String>>,
+    /// resource version), with when: reads wait until the watch delivers their deletion (or
+    /// the wait runs out).
+    deleted: Mutex<Vec<(String, Instant)>>,
 }
 
 #[derive(Default)]
@@ -138,16 +140,33 @@ impl View {
 }
 
 impl KindMirror {
-    /// Whether the view has none of the resources the worker deleted (dropping those it no
-    /// longer has from the list).
-    fn forgot_deleted(&self) -> bool {
+    /// Whether no deletion of the worker's is still to be delivered (those older than `wait`
+    /// are given up).
+    fn no_deletion_pending(&self, wait: Duration) -> bool {
         let mut deleted = self.deleted.lock().unwrap_or_else(PoisonError::into_inner);
-        if deleted.is_empty() {
-            return true;
-        }
-        let view = self.view.read().unwrap_or_else(PoisonError::into_inner);
-        deleted.retain(|name| view.objects.contains_key(name));
+        deleted.retain(|(_, at)| at.elapsed() < wait);
         deleted.is_empty()
+    }
+
+    /// Applies one watch event to the view (and notes a delivered deletion); the caller then
+    /// moves `seen` on.
+    fn take(&self, object: DynamicObject, deleted: bool, listings: &ListingFn) {
+        let name = object.metadata.name.clone().unwrap_or_default();
+        {
+            let mut view = self.view.write().unwrap_or_else(PoisonError::into_inner);
+            apply(&mut view, object, deleted, listings);
+        }
+        if deleted {
+            self.deletion_delivered(&name);
+        }
+    }
+
+    /// The watch delivered the deletion of `name`.
+    fn deletion_delivered(&self, name: &str) {
+        self.deleted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(n, _)| n != name);
     }
 }
 
@@ -168,6 +187,7 @@ impl Default for Mirror {
         Mirror {
             kinds: Default::default(),
             wait: Self::DEFAULT_WAIT,
+            running: Default::default(),
         }
     }
 }
@@ -176,15 +196,39 @@ impl Default for Mirror {
 enum Ended {
     /// The list failed: wait, then list again.
     ListFailed(String),
-    /// The watch could not go on from its resource version: list again now.
+    /// The watch failed before it delivered anything: wait, then list again.
     Relist(String),
+    /// The watch delivered, then could not go on from its resource version: list again now.
+    Worked(String),
+    /// The API server's resource versions are not numbers: the mirror cannot vouch for reads.
+    Off(String),
+}
+
+/// Pause before the `n`th retry in a row: 1 s, 2 s, 4 s … up to a minute.
+fn backoff(n: u32) -> Duration {
+    Duration::from_secs(1u64 << n.saturating_sub(1).min(6)).min(Duration::from_secs(60))
+}
+
+/// Sends reads back to the API server when [`Mirror::run`] ends.
+struct Stopped<'a>(&'a Mirror);
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        for k in &self.0.kinds {
+            k.seen.send_replace(None);
+        }
+        self.0.running.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Mirror {
     /// How long a read waits for the watch to deliver the worker's own last write.
     pub const DEFAULT_WAIT: Duration = Duration::from_secs(2);
-    /// Pause after a failed list or watch before the next try.
-    const RETRY: Duration = Duration::from_secs(2);
+    /// How long one watch call lasts before the API server ends it (and it is opened again).
+    const WATCH_SECONDS: u32 = 290;
+    /// A watch silent for this long (no event; bookmarks come about once a minute) is taken
+    /// for a dropped connection and opened again.
+    const IDLE: Duration = Duration::from_secs(90);
 
     /// A mirror that answers [`Seen::Unknown`] until [`Mirror::run`] fills it.
     pub fn new() -> Self {
@@ -222,7 +266,7 @@ impl Mirror {
             .deleted
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(name.to_owned());
+            .push((name.to_owned(), Instant::now()));
     }
 
     /// Waits until the view of `kind` reflects the worker's own writes; `false` when it cannot
@@ -235,10 +279,10 @@ impl Mirror {
         }
         let need = k.wrote.load(Ordering::SeqCst);
         let mut rx = k.seen.subscribe();
-        // Each time the view moves on: has it every write, and none of the deleted resources?
+        // Each time the view moves on: has it every write and every deletion?
         let ready = |s: &Option<u64>| match s {
             None => true,
-            Some(v) => *v >= need && k.forgot_deleted(),
+            Some(v) => *v >= need && k.no_deletion_pending(self.wait),
         };
         let waited = tokio::time::timeout(self.wait, rx.wait_for(ready)).await;
         matches!(waited, Ok(Ok(s)) if s.is_some())
@@ -286,23 +330,37 @@ impl Mirror {
     /// page, then watch from the list's resource version; again from a new list when the watch
     /// cannot go on. Failures are logged and retried; meanwhile reads go to the API server.
     pub async fn run(self: Arc<Self>, store: Store, listings: Arc<ListingFn>) {
+        // One feeder per mirror: a second `run` (another `serve` of the same state) does nothing.
+        if self.running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // However this future ends (dropped, aborted), reads go back to the API server.
+        let _stopped = Stopped(&self);
         let one = |kind: Kind| {
             let me = Arc::clone(&self);
             let store = store.clone();
             let listings = Arc::clone(&listings);
             async move {
+                let mut failures = 0u32;
                 loop {
                     let ended = me.list_and_watch(kind, &store, listings.as_ref()).await;
                     me.kind(kind).seen.send_replace(None);
-                    match ended {
-                        Ended::ListFailed(why) => {
-                            tracing::warn!(kind = kind.as_str(), error = %why, "mirror: list failed; reads go to the API server");
-                            tokio::time::sleep(Self::RETRY).await;
+                    let why = match ended {
+                        Ended::Off(why) => {
+                            tracing::warn!(kind = kind.as_str(), reason = %why, "mirror: off for this kind; reads go to the API server");
+                            return;
                         }
-                        Ended::Relist(why) => {
+                        Ended::Worked(why) => {
+                            failures = 0;
                             tracing::info!(kind = kind.as_str(), reason = %why, "mirror: listing again");
+                            continue;
                         }
-                    }
+                        Ended::ListFailed(why) | Ended::Relist(why) => why,
+                    };
+                    failures += 1;
+                    let pause = backoff(failures);
+                    tracing::warn!(kind = kind.as_str(), reason = %why, retry_in = ?pause, "mirror: reads go to the API server until it is current again");
+                    tokio::time::sleep(pause).await;
                 }
             }
         };
@@ -317,10 +375,15 @@ impl Mirror {
             Err(e) => return Ended::ListFailed(e),
         };
         let Some(mut seen) = parse_version(&version) else {
-            return Ended::ListFailed(format!("resource version {version:?} is not a number"));
+            return Ended::Off(format!("resource version {version:?} is not a number"));
         };
         let k = self.kind(kind);
         let count = view.objects.len();
+        // Deletions the list no longer shows are delivered.
+        k.deleted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(n, _)| view.objects.contains_key(n));
         *k.view.write().unwrap_or_else(PoisonError::into_inner) = view;
         tracing::info!(
             kind = kind.as_str(),
@@ -329,24 +392,40 @@ impl Mirror {
             "mirror: listed; watching"
         );
         let mut failures = 0u32;
+        let mut delivered = false;
         loop {
-            let params = WatchParams::default().timeout(290);
+            if failures > 0 {
+                k.seen.send_replace(None);
+                if failures > 3 {
+                    let why = format!("the watch failed {failures} times in a row");
+                    return if delivered {
+                        Ended::Worked(why)
+                    } else {
+                        Ended::Relist(why)
+                    };
+                }
+                tokio::time::sleep(backoff(failures)).await;
+            }
+            let params = WatchParams::default().timeout(Self::WATCH_SECONDS);
             let stream = match api.watch(&params, &version).await {
                 Ok(s) => s,
                 Err(e) => {
-                    k.seen.send_replace(None);
+                    tracing::debug!(kind = kind.as_str(), error = %e, "mirror: watch not opened");
                     failures += 1;
-                    if failures > 3 {
-                        return Ended::Relist(format!("watch: {e}"));
-                    }
-                    tokio::time::sleep(Self::RETRY).await;
                     continue;
                 }
             };
-            failures = 0;
             k.seen.send_replace(Some(seen));
+            let opened = Instant::now();
             let mut stream = std::pin::pin!(stream);
-            while let Some(event) = stream.next().await {
+            let mut this_watch = false;
+            loop {
+                // A connection that went silent (no event, no bookmark) is given up on.
+                let event = match tokio::time::timeout(Self::IDLE, stream.next()).await {
+                    Ok(Some(event)) => event,
+                    // Ended (its timeout), silent, or broke off: watch again from `version`.
+                    Ok(None) | Err(_) => break,
+                };
                 let (object, deleted) = match event {
                     Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => (o, false),
                     Ok(WatchEvent::Deleted(o)) => (o, true),
@@ -356,28 +435,41 @@ impl Mirror {
                             seen = seen.max(v);
                             k.seen.send_replace(Some(seen));
                         }
+                        this_watch = true;
                         continue;
+                    }
+                    // 410 Gone: the version is too old now; a new list starts over.
+                    Ok(WatchEvent::Error(status)) if status.code == 410 => {
+                        return Ended::Worked(format!("watch: {}", status.message))
                     }
                     Ok(WatchEvent::Error(status)) => {
                         return Ended::Relist(format!("watch: {} {}", status.code, status.message))
                     }
-                    // The stream broke off: watch again from the last version seen.
-                    Err(_) => break,
+                    Err(e) => {
+                        tracing::debug!(kind = kind.as_str(), error = %e, "mirror: watch broke off");
+                        break;
+                    }
                 };
                 let Some(v) = object.metadata.resource_version.clone() else {
                     return Ended::Relist("a watch event without a resource version".into());
                 };
                 let Some(n) = parse_version(&v) else {
-                    return Ended::Relist(format!("resource version {v:?} is not a number"));
+                    return Ended::Off(format!("resource version {v:?} is not a number"));
                 };
-                {
-                    let mut view = k.view.write().unwrap_or_else(PoisonError::into_inner);
-                    apply(&mut view, object, deleted, listings);
-                }
+                k.take(object, deleted, listings);
                 version = v;
                 seen = seen.max(n);
                 k.seen.send_replace(Some(seen));
+                this_watch = true;
             }
+            delivered |= this_watch;
+            // A watch that delivered, or lasted, was not a failure.
+            let lasted = opened.elapsed() >= Duration::from_secs(30);
+            failures = if this_watch || lasted {
+                0
+            } else {
+                failures + 1
+            };
         }
     }
 
@@ -473,12 +565,10 @@ mod tests {
 
     /// What the watch does with one event: the view first, then the version seen.
     fn deliver(k: &KindMirror, name: &str, rv: u64, deleted: bool) {
-        put(
-            &mut k.view.write().unwrap(),
-            name,
-            &rv.to_string(),
-            ("t", "n", "x"),
+        k.take(
+            object(name, &rv.to_string(), "t", "n", "x"),
             deleted,
+            &listings,
         );
         k.seen.send_replace(Some(rv));
     }
@@ -517,7 +607,15 @@ mod tests {
         Mirror {
             kinds: Default::default(),
             wait: Duration::from_millis(wait_ms),
+            running: Default::default(),
         }
+    }
+
+    #[test]
+    fn retries_back_off_up_to_a_minute() {
+        let secs: Vec<u64> = (1..=9).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(backoff(u32::MAX), Duration::from_secs(60));
     }
 
     #[tokio::test]
@@ -590,7 +688,15 @@ mod tests {
         );
         deliver(k, "r", 6, true);
         assert_eq!(reader.await.unwrap(), Seen::Present(Vec::new()));
-        assert!(k.deleted.lock().unwrap().is_empty(), "forgotten once gone");
+        assert!(
+            k.deleted.lock().unwrap().is_empty(),
+            "forgotten once delivered"
+        );
+        // Created again right after: reads do not wait for a deletion any more.
+        deliver(k, "r", 7, false);
+        let quick =
+            tokio::time::timeout(Duration::from_millis(500), m.names(Kind::Source, "t", "n"));
+        assert_eq!(quick.await.unwrap(), Seen::Present(vec!["x".to_owned()]));
     }
 
     #[tokio::test]

@@ -236,7 +236,12 @@ impl Store {
             .create(&params, &object)
             .await
             .map_err(|e| self.failed("create", e));
-        self.wrote(kind, version_of(&created));
+        match &created {
+            // The client retries a create the API server answered 5xx/429; a 409 then may be
+            // the first try's own object: its outcome is unknown.
+            Err(KubeError::Conflict(_)) => self.mirror.wrote(kind, None),
+            other => self.wrote(kind, version_of(other)),
+        }
         let created = created?;
         let name = created.metadata.name.clone().unwrap_or_default();
         let mut current = to_value(&created)?;

@@ -40,10 +40,11 @@ pub(super) async fn list(
     ns: Named,
 ) -> Result<Json<Vec<String>>> {
     ns.admit(&state, &who, Operation::List).await?;
-    // `=` and `:` are valid in Pulsar names but never in label values: nothing can match.
-    if [&ns.tenant, &ns.namespace]
+    // Pulsar names that are no label value (`=`, `:`, over 63 characters, …) label nothing:
+    // nothing can match, from the mirror or from the API server.
+    if ![&ns.tenant, &ns.namespace]
         .iter()
-        .any(|s| s.contains(['=', ':']))
+        .all(|s| is_label_value(s))
     {
         return Ok(Json(Vec::new()));
     }
@@ -146,4 +147,39 @@ pub(super) async fn instance_status(
                 c.name
             ))
         })
+}
+
+/// Whether `s` is a valid Kubernetes label value: at most 63 characters, alphanumerics with `-`,
+/// `_` and `.` inside.
+fn is_label_value(s: &str) -> bool {
+    let inner = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    s.len() <= 63
+        && s.chars().all(inner)
+        && s.chars().next().is_none_or(|c| c.is_ascii_alphanumeric())
+        && s.chars().last().is_none_or(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_label_value;
+
+    #[test]
+    fn label_values_are_what_a_selector_accepts() {
+        for ok in ["", "public", "a", "team-a.prod_1", &"x".repeat(63)] {
+            assert!(is_label_value(ok), "{ok}");
+        }
+        for bad in [
+            "a=b",
+            "a:b",
+            "-a",
+            "a-",
+            ".a",
+            "a_",
+            "a b",
+            "ü",
+            &"x".repeat(64),
+        ] {
+            assert!(!is_label_value(bad), "{bad}");
+        }
+    }
 }
