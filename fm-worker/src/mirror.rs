@@ -78,6 +78,8 @@ struct KindMirror {
     seen: tokio::sync::watch::Sender<Option<u64>>,
     /// The highest resource version the worker wrote.
     wrote: AtomicU64,
+    /// How many writes the worker reported (with a version, without one, or a deletion).
+    writes: AtomicU64,
     /// Until when reads go to the API server after a write of unknown resource version.
     blind_until: Mutex<Option<Instant>>,
     /// Resources the worker deleted while the API server answered with a bare status (no
@@ -176,6 +178,7 @@ impl Default for KindMirror {
             view: RwLock::default(),
             seen: tokio::sync::watch::Sender::new(None),
             wrote: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
             blind_until: Mutex::new(None),
             deleted: Mutex::new(Vec::new()),
         }
@@ -248,6 +251,7 @@ impl Mirror {
     /// answer carried none, or the write's outcome is unknown).
     pub fn wrote(&self, kind: Kind, resource_version: Option<&str>) {
         let k = self.kind(kind);
+        k.writes.fetch_add(1, Ordering::SeqCst);
         match resource_version.and_then(|v| v.parse::<u64>().ok()) {
             Some(v) => {
                 k.wrote.fetch_max(v, Ordering::SeqCst);
@@ -262,11 +266,22 @@ impl Mirror {
     /// Records that the worker deleted resource `name` of `kind` and the API server answered
     /// with a status rather than the deleted object (so without the deletion's resource version).
     pub fn deleted(&self, kind: Kind, name: &str) {
-        self.kind(kind)
-            .deleted
+        let k = self.kind(kind);
+        k.writes.fetch_add(1, Ordering::SeqCst);
+        k.deleted
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((name.to_owned(), Instant::now()));
+    }
+
+    /// The worker's own writes of `kind` as the mirror knows them: how many were reported, and
+    /// the highest resource version among them (0: none with a version).
+    pub fn own_writes(&self, kind: Kind) -> (u64, u64) {
+        let k = self.kind(kind);
+        (
+            k.writes.load(Ordering::SeqCst),
+            k.wrote.load(Ordering::SeqCst),
+        )
     }
 
     /// Waits until the view of `kind` reflects the worker's own writes; `false` when it cannot
@@ -707,6 +722,10 @@ mod tests {
         assert_eq!(m.resource(Kind::Sink, "r").await, Seen::Absent);
         m.wrote(Kind::Sink, None);
         assert_eq!(m.resource(Kind::Sink, "r").await, Seen::Unknown);
+        m.wrote(Kind::Sink, Some("12"));
+        m.deleted(Kind::Sink, "q");
+        assert_eq!(m.own_writes(Kind::Sink), (3, 12));
+        assert_eq!(m.own_writes(Kind::Function), (0, 0));
         let m = mirror(5_000);
         let k = m.kind(Kind::Sink);
         k.seen.send_replace(Some(5));

@@ -109,6 +109,32 @@ pub async fn two_replicas(ctx: &Ctx<'_>) -> ScenarioResult {
             format!("{status} {body}"),
         ));
     }
+    // A's store told A's mirror the version the API server gave its write (deterministic, unlike
+    // the timing of the reads below).
+    let stored = functions
+        .list(&Default::default())
+        .await
+        .map_err(|e| e.to_string())
+        .require("list Functions")?;
+    let version = stored
+        .items
+        .iter()
+        .filter_map(|f| f.metadata.resource_version.as_deref()?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(u64::MAX);
+    let (writes, last) = a
+        .state
+        .store()
+        .mirror()
+        .own_writes(fm_worker::Kind::Function);
+    if writes == 0 || last != version {
+        o.fail(Failure::new(
+            "A's mirror: its own create",
+            "writes / last version",
+            format!("≥ 1 / {version} (the stored resource's)"),
+            format!("{writes} / {last}"),
+        ));
+    }
     let (status, body) = call(&a.app, get("rep-a")).await;
     if status != 200 || !body.contains("\"name\":\"rep-a\"") {
         o.fail(Failure::new(
@@ -158,7 +184,25 @@ pub async fn two_replicas(ctx: &Ctx<'_>) -> ScenarioResult {
     }
 
     // B deletes it: B's get is 404 at once, A's within the propagation time.
+    let (b_writes, _) = b
+        .state
+        .store()
+        .mirror()
+        .own_writes(fm_worker::Kind::Function);
     let (status, body) = call(&b.app, delete("rep-a")).await;
+    let (b_after, _) = b
+        .state
+        .store()
+        .mirror()
+        .own_writes(fm_worker::Kind::Function);
+    if b_after != b_writes + 1 {
+        o.fail(Failure::new(
+            "B's mirror: its own delete",
+            "writes reported",
+            (b_writes + 1).to_string(),
+            b_after.to_string(),
+        ));
+    }
     if status != 204 {
         o.fail(Failure::new(
             "B: delete rep-a",
