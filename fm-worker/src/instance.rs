@@ -245,7 +245,3 @@ pub async fn reports(pods: &[Pod], timeout: Duration) -> BTreeMap<i32, InstanceR
         })
         .collect()
 }
-
-#[cfg(test)]
-#[path = "instance_tests.rs"]
-mod tests;

@@ -1,7 +1,18 @@
 //! Tests of the instance status client against a real gRPC server (tonic) serving
 //! `proto.InstanceControl` on a loopback port.
 
-use super::*;
+// Test code: a failed unwrap, expect, panic or index is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use fm_worker::instance::*;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
