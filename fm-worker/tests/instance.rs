@@ -9,14 +9,14 @@
     clippy::indexing_slicing
 )]
 
-use fm_worker::instance::*;
-use std::time::Duration;
-
-use k8s_openapi::api::core::v1::Pod;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
+
+use fm_worker::instance::*;
+use k8s_openapi::api::core::v1::Pod;
 
 use k8s_openapi::api::core::v1::{Container, ContainerPort, ContainerStatus, PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
