@@ -16,9 +16,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use fm_worker::instance::*;
-use k8s_openapi::api::core::v1::Pod;
-
-use k8s_openapi::api::core::v1::{Container, ContainerPort, ContainerStatus, PodSpec, PodStatus};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerPort, ContainerStatus, Pod, PodSpec, PodStatus,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use prost::Message;
 
