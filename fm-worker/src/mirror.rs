@@ -3,7 +3,7 @@
 //! from the function metadata it keeps by tailing its metadata topic.
 //!
 //! - **Filled page by page.** The (re)list that starts each watch reads the API server
-//!   [`Store::list_page_size`] objects at a time (`limit`/`continue`); a page's objects are
+//!   [`Store::list_page_size`](crate::store::Store::list_page_size) objects at a time (`limit`/`continue`); a page's objects are
 //!   trimmed as they arrive, so the full objects of the namespace never sit in memory at once.
 //!   What is kept per resource is its resource version and its JSON without `managedFields`
 //!   (the largest part of a stored resource).
@@ -23,17 +23,20 @@
 //! etcd's one increasing revision. A version that is not a number switches the mirror off for
 //! that kind (every read goes to the API server).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-use kube::api::{DynamicObject, ListParams, WatchEvent, WatchParams};
+use kube::api::DynamicObject;
 use serde_json::Value;
 
-use crate::store::Store;
 use crate::Kind;
+
+mod feed;
+mod view;
+
+use view::{apply, View};
 
 /// Where one resource is listed: Pulsar tenant, Pulsar namespace, component name.
 pub type Listing = (String, String, String);
@@ -86,59 +89,6 @@ struct KindMirror {
     /// resource version), with when: reads wait until the watch delivers their deletion (or
     /// the wait runs out).
     deleted: Mutex<Vec<(String, Instant)>>,
-}
-
-#[derive(Default)]
-struct View {
-    /// By resource name.
-    objects: HashMap<String, Entry>,
-    /// `(tenant, namespace, component name, resource name)`, for list.
-    listed: BTreeSet<(String, String, String, String)>,
-}
-
-struct Entry {
-    /// The resource's JSON without `managedFields`.
-    json: Box<str>,
-    listings: Vec<Listing>,
-}
-
-impl View {
-    fn insert(&mut self, name: String, entry: Entry) {
-        self.remove(&name);
-        for (t, ns, n) in &entry.listings {
-            self.listed
-                .insert((t.clone(), ns.clone(), n.clone(), name.clone()));
-        }
-        self.objects.insert(name, entry);
-    }
-
-    fn remove(&mut self, name: &str) {
-        if let Some(old) = self.objects.remove(name) {
-            for (t, ns, n) in old.listings {
-                self.listed.remove(&(t, ns, n, name.to_owned()));
-            }
-        }
-    }
-
-    /// The component names listed under `tenant`/`namespace`, sorted, each once.
-    fn names(&self, tenant: &str, namespace: &str) -> Vec<String> {
-        let from = (
-            tenant.to_owned(),
-            namespace.to_owned(),
-            String::new(),
-            String::new(),
-        );
-        let mut out: Vec<String> = Vec::new();
-        for (t, ns, n, _) in self.listed.range(from..) {
-            if t != tenant || ns != namespace {
-                break;
-            }
-            if out.last() != Some(n) {
-                out.push(n.clone());
-            }
-        }
-        out
-    }
 }
 
 impl KindMirror {
@@ -195,43 +145,9 @@ impl Default for Mirror {
     }
 }
 
-/// Why one round of list-then-watch ended.
-enum Ended {
-    /// The list failed: wait, then list again.
-    ListFailed(String),
-    /// The watch failed before it delivered anything: wait, then list again.
-    Relist(String),
-    /// The watch delivered, then could not go on from its resource version: list again now.
-    Worked(String),
-    /// The API server's resource versions are not numbers: the mirror cannot vouch for reads.
-    Off(String),
-}
-
-/// Pause before the `n`th retry in a row: 1 s, 2 s, 4 s … up to a minute.
-fn backoff(n: u32) -> Duration {
-    Duration::from_secs(1u64 << n.saturating_sub(1).min(6)).min(Duration::from_secs(60))
-}
-
-/// Sends reads back to the API server when [`Mirror::run`] ends.
-struct Stopped<'a>(&'a Mirror);
-
-impl Drop for Stopped<'_> {
-    fn drop(&mut self) {
-        for k in &self.0.kinds {
-            k.seen.send_replace(None);
-        }
-        self.0.running.store(false, Ordering::SeqCst);
-    }
-}
-
 impl Mirror {
     /// How long a read waits for the watch to deliver the worker's own last write.
     pub const DEFAULT_WAIT: Duration = Duration::from_secs(2);
-    /// How long one watch call lasts before the API server ends it (and it is opened again).
-    const WATCH_SECONDS: u32 = 290;
-    /// A watch silent for this long (no event; bookmarks come about once a minute) is taken
-    /// for a dropped connection and opened again.
-    const IDLE: Duration = Duration::from_secs(90);
 
     /// A mirror that answers [`Seen::Unknown`] until [`Mirror::run`] fills it.
     pub fn new() -> Self {
@@ -340,243 +256,14 @@ impl Mirror {
     pub fn synced(&self) -> bool {
         self.kinds.iter().all(|k| k.seen.borrow().is_some())
     }
-
-    /// Keeps the mirror of all three kinds current until the future is dropped: list page by
-    /// page, then watch from the list's resource version; again from a new list when the watch
-    /// cannot go on. Failures are logged and retried; meanwhile reads go to the API server.
-    pub async fn run(self: Arc<Self>, store: Store, listings: Arc<ListingFn>) {
-        // One feeder per mirror: a second `run` (another `serve` of the same state) does nothing.
-        if self.running.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        // However this future ends (dropped, aborted), reads go back to the API server.
-        let _stopped = Stopped(&self);
-        let one = |kind: Kind| {
-            let me = Arc::clone(&self);
-            let store = store.clone();
-            let listings = Arc::clone(&listings);
-            async move {
-                let mut failures = 0u32;
-                loop {
-                    let ended = me.list_and_watch(kind, &store, listings.as_ref()).await;
-                    me.kind(kind).seen.send_replace(None);
-                    let why = match ended {
-                        Ended::Off(why) => {
-                            tracing::warn!(kind = kind.as_str(), reason = %why, "mirror: off for this kind; reads go to the API server");
-                            return;
-                        }
-                        Ended::Worked(why) => {
-                            failures = 0;
-                            tracing::info!(kind = kind.as_str(), reason = %why, "mirror: listing again");
-                            continue;
-                        }
-                        Ended::ListFailed(why) | Ended::Relist(why) => why,
-                    };
-                    failures += 1;
-                    let pause = backoff(failures);
-                    tracing::warn!(kind = kind.as_str(), reason = %why, retry_in = ?pause, "mirror: reads go to the API server until it is current again");
-                    tokio::time::sleep(pause).await;
-                }
-            }
-        };
-        futures::join!(one(Kind::Function), one(Kind::Sink), one(Kind::Source));
-    }
-
-    /// One list, then the watch from its version for as long as it can go on.
-    async fn list_and_watch(&self, kind: Kind, store: &Store, listings: &ListingFn) -> Ended {
-        let api = store.api(kind);
-        let (view, mut version) = match self.list(&api, store, listings).await {
-            Ok(v) => v,
-            Err(e) => return Ended::ListFailed(e),
-        };
-        let Some(mut seen) = parse_version(&version) else {
-            return Ended::Off(format!("resource version {version:?} is not a number"));
-        };
-        let k = self.kind(kind);
-        let count = view.objects.len();
-        // Deletions the list no longer shows are delivered.
-        k.deleted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|(n, _)| view.objects.contains_key(n));
-        *k.view.write().unwrap_or_else(PoisonError::into_inner) = view;
-        tracing::info!(
-            kind = kind.as_str(),
-            resources = count,
-            resource_version = %version,
-            "mirror: listed; watching"
-        );
-        let mut failures = 0u32;
-        let mut delivered = false;
-        loop {
-            if failures > 0 {
-                k.seen.send_replace(None);
-                if failures > 3 {
-                    let why = format!("the watch failed {failures} times in a row");
-                    return if delivered {
-                        Ended::Worked(why)
-                    } else {
-                        Ended::Relist(why)
-                    };
-                }
-                tokio::time::sleep(backoff(failures)).await;
-            }
-            let params = WatchParams::default().timeout(Self::WATCH_SECONDS);
-            let stream = match api.watch(&params, &version).await {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::debug!(kind = kind.as_str(), error = %e, "mirror: watch not opened");
-                    failures += 1;
-                    continue;
-                }
-            };
-            k.seen.send_replace(Some(seen));
-            let opened = Instant::now();
-            let mut stream = std::pin::pin!(stream);
-            let mut this_watch = false;
-            loop {
-                // A connection that went silent (no event, no bookmark) is given up on.
-                let event = match tokio::time::timeout(Self::IDLE, stream.next()).await {
-                    Ok(Some(event)) => event,
-                    // Ended (its timeout), silent, or broke off: watch again from `version`.
-                    Ok(None) | Err(_) => break,
-                };
-                let (object, deleted) = match event {
-                    Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => (o, false),
-                    Ok(WatchEvent::Deleted(o)) => (o, true),
-                    Ok(WatchEvent::Bookmark(b)) => {
-                        if let Some(v) = parse_version(&b.metadata.resource_version) {
-                            version = b.metadata.resource_version;
-                            seen = seen.max(v);
-                            k.seen.send_replace(Some(seen));
-                        }
-                        this_watch = true;
-                        continue;
-                    }
-                    // 410 Gone: the version is too old now; a new list starts over.
-                    Ok(WatchEvent::Error(status)) if status.code == 410 => {
-                        return Ended::Worked(format!("watch: {}", status.message))
-                    }
-                    Ok(WatchEvent::Error(status)) => {
-                        return Ended::Relist(format!("watch: {} {}", status.code, status.message))
-                    }
-                    Err(e) => {
-                        tracing::debug!(kind = kind.as_str(), error = %e, "mirror: watch broke off");
-                        break;
-                    }
-                };
-                let Some(v) = object.metadata.resource_version.clone() else {
-                    return Ended::Relist("a watch event without a resource version".into());
-                };
-                let Some(n) = parse_version(&v) else {
-                    return Ended::Off(format!("resource version {v:?} is not a number"));
-                };
-                k.take(object, deleted, listings);
-                version = v;
-                seen = seen.max(n);
-                k.seen.send_replace(Some(seen));
-                this_watch = true;
-            }
-            delivered |= this_watch;
-            // A watch that delivered, or lasted, was not a failure.
-            let lasted = opened.elapsed() >= Duration::from_secs(30);
-            failures = if this_watch || lasted {
-                0
-            } else {
-                failures + 1
-            };
-        }
-    }
-
-    /// Lists `api` page by page into a new view; returns it with the list's resource version.
-    async fn list(
-        &self,
-        api: &kube::Api<DynamicObject>,
-        store: &Store,
-        listings: &ListingFn,
-    ) -> Result<(View, String), String> {
-        let mut view = View::default();
-        let mut token: Option<String> = None;
-        loop {
-            let mut params = ListParams::default().limit(store.list_page_size());
-            if let Some(t) = &token {
-                params = params.continue_token(t);
-            }
-            let page = api.list(&params).await.map_err(|e| e.to_string())?;
-            let version = page.metadata.resource_version.clone().unwrap_or_default();
-            for o in page.items {
-                apply(&mut view, o, false, listings);
-            }
-            match page.metadata.continue_.filter(|t| !t.is_empty()) {
-                Some(t) => token = Some(t),
-                None => return Ok((view, version)),
-            }
-        }
-    }
-}
-
-fn parse_version(v: &str) -> Option<u64> {
-    v.parse().ok()
-}
-
-/// Puts `object` into `view` (or takes it out).
-fn apply(view: &mut View, mut object: DynamicObject, deleted: bool, listings: &ListingFn) {
-    let Some(name) = object.metadata.name.clone() else {
-        return;
-    };
-    if deleted {
-        view.remove(&name);
-        return;
-    }
-    object.metadata.managed_fields = None;
-    let listed = object
-        .metadata
-        .labels
-        .as_ref()
-        .map(listings)
-        .unwrap_or_default();
-    match serde_json::to_string(&object) {
-        Ok(json) => view.insert(
-            name,
-            Entry {
-                json: json.into_boxed_str(),
-                listings: listed,
-            },
-        ),
-        // Cannot happen for an object that was just read from JSON; not kept if it does.
-        Err(_) => view.remove(&name),
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use super::view::test_support::{listings, object};
     use super::*;
-
-    fn listings(labels: &BTreeMap<String, String>) -> Vec<Listing> {
-        match (labels.get("t"), labels.get("ns"), labels.get("n")) {
-            (Some(t), Some(ns), Some(n)) => vec![(t.clone(), ns.clone(), n.clone())],
-            _ => Vec::new(),
-        }
-    }
-
-    fn object(name: &str, rv: &str, t: &str, ns: &str, n: &str) -> DynamicObject {
-        serde_json::from_value(serde_json::json!({
-            "apiVersion": "compute.functionmesh.io/v1alpha1", "kind": "Function",
-            "metadata": {
-                "name": name, "resourceVersion": rv,
-                "labels": {"t": t, "ns": ns, "n": n},
-                "managedFields": [{"manager": "fmesh-worker", "operation": "Apply"}]
-            },
-            "spec": {"className": "C"}
-        }))
-        .unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    /// Applies one object (`name` at `rv`, listed as tenant/namespace/name `at`) to `v`, or
-    /// takes it out.
-    fn put(v: &mut View, name: &str, rv: &str, at: (&str, &str, &str), deleted: bool) {
-        apply(v, object(name, rv, at.0, at.1, at.2), deleted, &listings);
-    }
 
     /// What the watch does with one event: the view first, then the version seen.
     fn deliver(k: &KindMirror, name: &str, rv: u64, deleted: bool) {
@@ -588,49 +275,12 @@ mod tests {
         k.seen.send_replace(Some(rv));
     }
 
-    #[test]
-    fn a_view_lists_each_name_once_sorted_and_forgets_deleted_ones() {
-        let mut v = View::default();
-        put(&mut v, "r-b", "1", ("public", "default", "b"), false);
-        put(&mut v, "r-a", "2", ("public", "default", "a"), false);
-        put(&mut v, "r-a2", "3", ("public", "default", "a"), false);
-        put(&mut v, "r-c", "4", ("public", "other", "c"), false);
-        put(&mut v, "r-d", "5", ("publicx", "default", "d"), false);
-        assert_eq!(v.names("public", "default"), ["a", "b"]);
-        assert_eq!(v.names("public", "other"), ["c"]);
-        assert!(v.names("public", "none").is_empty());
-        put(&mut v, "r-a", "6", ("public", "default", "a"), true);
-        assert_eq!(v.names("public", "default"), ["a", "b"]);
-        put(&mut v, "r-a2", "7", ("public", "default", "a"), true);
-        assert_eq!(v.names("public", "default"), ["b"]);
-        // A relabelled resource moves.
-        put(&mut v, "r-b", "8", ("public", "other", "b"), false);
-        assert!(v.names("public", "default").is_empty());
-        assert_eq!(v.names("public", "other"), ["b", "c"]);
-    }
-
-    #[test]
-    fn a_kept_resource_has_no_managed_fields() {
-        let mut v = View::default();
-        put(&mut v, "r", "1", ("t", "n", "x"), false);
-        let json = &v.objects["r"].json;
-        assert!(!json.contains("managedFields"), "{json}");
-        assert!(json.contains("\"className\":\"C\""), "{json}");
-    }
-
     fn mirror(wait_ms: u64) -> Mirror {
         Mirror {
             kinds: Default::default(),
             wait: Duration::from_millis(wait_ms),
             running: Default::default(),
         }
-    }
-
-    #[test]
-    fn retries_back_off_up_to_a_minute() {
-        let secs: Vec<u64> = (1..=9).map(|n| backoff(n).as_secs()).collect();
-        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-        assert_eq!(backoff(u32::MAX), Duration::from_secs(60));
     }
 
     #[tokio::test]
