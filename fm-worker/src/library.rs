@@ -21,6 +21,9 @@ use crate::Kind;
 const COMPONENT_LABEL: &str = "compute.functionmesh.io/pulsar-component";
 /// Its spelling before Function Mesh prefixed its labels.
 const OLD_COMPONENT_LABEL: &str = "pulsar-component";
+/// The prefixes of the `pulsar-cluster`/`-tenant`/`-namespace` labels a list looks for: the
+/// current one, then none (the legacy labels).
+const LABEL_PREFIXES: [&str; 2] = ["compute.functionmesh.io/", ""];
 
 /// A problem in the worker's configuration files, with the key path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -283,12 +286,11 @@ impl Library {
     /// then the legacy ones), as the Java worker lists them.
     pub fn list_selectors(&self, tenant: &str, namespace: &str) -> [String; 2] {
         let c = &self.cluster;
-        [
+        LABEL_PREFIXES.map(|p| {
             format!(
-                "compute.functionmesh.io/pulsar-cluster={c},compute.functionmesh.io/pulsar-tenant={tenant},compute.functionmesh.io/pulsar-namespace={namespace}"
-            ),
-            format!("pulsar-cluster={c},pulsar-tenant={tenant},pulsar-namespace={namespace}"),
-        ]
+                "{p}pulsar-cluster={c},{p}pulsar-tenant={tenant},{p}pulsar-namespace={namespace}"
+            )
+        })
     }
 
     /// The Pulsar lists that show a resource with `labels`, and the name each shows it under:
@@ -302,7 +304,7 @@ impl Library {
             return Vec::new();
         };
         let mut out: Vec<crate::mirror::Listing> = Vec::new();
-        for prefix in ["compute.functionmesh.io/", ""] {
+        for prefix in LABEL_PREFIXES {
             let get = |key: &str| labels.get(&format!("{prefix}pulsar-{key}"));
             if let (Some(c), Some(t), Some(ns)) = (get("cluster"), get("tenant"), get("namespace"))
             {

@@ -159,11 +159,7 @@ async fn run(args: Args) -> Result<(), StartupError> {
         let _ = rx.wait_for(|s| *s).await;
     };
     let options = ServeOptions::default();
-    let mirror = if args.no_mirror {
-        tokio::spawn(async {})
-    } else {
-        tokio::spawn(state.mirror_task())
-    };
+    let mirror = (!args.no_mirror).then(|| tokio::spawn(state.mirror_task()));
     let app = router(state);
     let mut servers = vec![tokio::spawn(listener::serve(
         plain,
@@ -196,7 +192,9 @@ async fn run(args: Args) -> Result<(), StartupError> {
     );
     shutdown_signal().await;
     let _ = stop_tx.send(true);
-    mirror.abort();
+    if let Some(m) = mirror {
+        m.abort();
+    }
     for s in servers {
         match s.await {
             Ok(Ok(())) => {}

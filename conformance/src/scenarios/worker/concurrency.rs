@@ -7,35 +7,13 @@ use std::time::Instant;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use super::support::{admin, check, start, stored, CLASS, NS, PACKAGE, PULSAR_NS, TENANT};
+use super::router::create_request;
+use super::support::{admin, check, start, stored, NS, PULSAR_NS, TENANT};
 use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult};
 
 /// One concurrent create: its name and the HTTP status it got.
 type Call = Pin<Box<dyn Future<Output = (String, u16)> + Send>>;
-
-fn multipart_create(name: &str) -> http::Request<axum::body::Body> {
-    let boundary = "fmesh-conformance-7d2a";
-    let cfg = json!({
-        "tenant": TENANT, "namespace": PULSAR_NS, "name": name, "className": CLASS,
-        "inputs": [format!("persistent://public/default/{name}-in")],
-        "output": format!("persistent://public/default/{name}-out"), "jar": PACKAGE
-    });
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"functionConfig\"\r\n\
-         Content-Type: application/json\r\n\r\n{cfg}\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"url\"\r\nContent-Type: text/plain\r\n\r\n{PACKAGE}\r\n--{boundary}--\r\n"
-    );
-    http::Request::builder()
-        .method("POST")
-        .uri(format!("/admin/v3/functions/{TENANT}/{PULSAR_NS}/{name}"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap_or_default()
-}
 
 /// 16 creates at once all land; an update with a stale resource version is refused by the API
 /// server (409), not applied; a new worker (a restart: state is only in the API server) lists
@@ -51,7 +29,7 @@ pub async fn concurrency_and_restart(ctx: &Ctx<'_>) -> ScenarioResult {
         .iter()
         .map(|n| {
             let app = app.clone();
-            let req = multipart_create(n);
+            let req = create_request(n);
             let n = n.clone();
             Box::pin(async move {
                 let status = match app.oneshot(req).await {

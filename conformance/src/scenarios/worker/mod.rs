@@ -23,6 +23,7 @@ pub mod instance;
 pub mod operator;
 pub mod paging;
 pub mod replicas;
+pub mod router;
 pub mod support;
 pub mod upload;
 

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use super::support::{ensure_package, state, CLASS, PACKAGE, PULSAR_NS, TENANT};
+use super::router::{call, create_request, list, mirror_reads, names, ready_namespace};
+use super::support::{state, PULSAR_NS, TENANT};
 use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult};
 use fm_worker::error::KubeError;
@@ -22,54 +22,6 @@ const NS: &str = "fmesh-worker-paging";
 const PAGE: u32 = 2;
 /// Functions created before the first list.
 const COUNT: usize = 7;
-
-pub(super) fn create_request(name: &str) -> http::Request<axum::body::Body> {
-    let boundary = "fmesh-paging-51c0";
-    let cfg = json!({
-        "tenant": TENANT, "namespace": PULSAR_NS, "name": name, "className": CLASS,
-        "inputs": [format!("persistent://public/default/{name}-in")],
-        "output": format!("persistent://public/default/{name}-out"), "jar": PACKAGE
-    });
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"functionConfig\"\r\n\
-         Content-Type: application/json\r\n\r\n{cfg}\r\n--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"url\"\r\nContent-Type: text/plain\r\n\r\n\
-         {PACKAGE}\r\n--{boundary}--\r\n"
-    );
-    http::Request::builder()
-        .method("POST")
-        .uri(format!("/admin/v3/functions/{TENANT}/{PULSAR_NS}/{name}"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap_or_default()
-}
-
-/// `(status, body)` of one request to the worker's router.
-pub(super) async fn call(
-    app: &axum::Router,
-    req: http::Request<axum::body::Body>,
-) -> (u16, String) {
-    let resp = match app.clone().oneshot(req).await {
-        Ok(r) => r,
-        Err(e) => match e {},
-    };
-    let status = resp.status().as_u16();
-    let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    (status, body)
-}
-
-pub(super) async fn list(app: &axum::Router) -> (u16, String) {
-    let req = http::Request::get(format!("/admin/v3/functions/{TENANT}/{PULSAR_NS}"))
-        .body(axum::body::Body::empty())
-        .unwrap_or_default();
-    call(app, req).await
-}
 
 /// POSTs a JSON body to etcd's gRPC gateway.
 fn etcd_post(etcd: &str, path: &str, body: &Value) -> Result<Value, String> {
@@ -116,10 +68,6 @@ fn advance_and_compact(etcd: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn names(body: &str) -> Option<Vec<String>> {
-    serde_json::from_str(body).ok()
-}
-
 /// The worker's list with a page size of 2 over 7 functions: every name exactly once, in
 /// Pulsar's order; one API-server page holds 2. With the backend's etcd: an old continue token
 /// after a compaction is 410 Gone ([`KubeError::Expired`]), and a list whose token expires
@@ -127,13 +75,8 @@ pub(super) fn names(body: &str) -> Option<Vec<String>> {
 pub async fn list_pages(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
     use_crds(ctx, &mut o)?;
-    if let Ok(p) = ctx.backend.pulsar() {
-        ensure_package(ctx, p).require("pulsar-admin packages upload")?;
-    }
     // The router alone, without the mirror that `serve` runs: lists go to the API server.
-    crate::kubeutil::ensure_namespace(&ctx.backend.client(), NS)
-        .await
-        .require(&format!("namespace {NS}"))?;
+    ready_namespace(ctx, NS).await?;
     let st = state(ctx, NS, false).await.require("fmesh worker")?;
     st.check_cluster()
         .await
@@ -293,17 +236,4 @@ pub async fn list_pages(ctx: &Ctx<'_>) -> ScenarioResult {
         want.len()
     ));
     Ok(o)
-}
-
-/// `fmesh_worker_reads_total{kind="function",source="mirror"}` of the worker's metrics.
-pub(super) fn mirror_reads(st: &fm_worker::WorkerState) -> u64 {
-    let text = st.metrics().map(|m| m.render()).unwrap_or_default();
-    text.lines()
-        .find(|l| {
-            l.starts_with("fmesh_worker_reads_total{")
-                && l.contains("kind=\"function\"")
-                && l.contains("source=\"mirror\"")
-        })
-        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
-        .unwrap_or(0)
 }

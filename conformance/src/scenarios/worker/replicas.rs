@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::paging::{call, create_request, list, mirror_reads, names};
-use super::support::{ensure_package, state, PULSAR_NS, TENANT};
+use super::router::{call, create_request, list, mirror_reads, names, ready_namespace};
+use super::support::{state, PULSAR_NS, TENANT};
 use crate::report::{Failure, Outcome};
 use crate::scenarios::base::{use_crds, Ctx, Require, ScenarioResult};
 use fm_worker::WorkerState;
@@ -79,12 +79,7 @@ async fn until(
 pub async fn two_replicas(ctx: &Ctx<'_>) -> ScenarioResult {
     let mut o = Outcome::default();
     use_crds(ctx, &mut o)?;
-    if let Ok(p) = ctx.backend.pulsar() {
-        ensure_package(ctx, p).require("pulsar-admin packages upload")?;
-    }
-    crate::kubeutil::ensure_namespace(&ctx.backend.client(), NS)
-        .await
-        .require(&format!("namespace {NS}"))?;
+    ready_namespace(ctx, NS).await?;
     // Whatever an interrupted earlier run left there goes first.
     let ar = fm_worker::library::api_resource(fm_worker::Kind::Function);
     let functions: kube::Api<kube::api::DynamicObject> =
