@@ -85,10 +85,24 @@ struct KindMirror {
     writes: AtomicU64,
     /// Until when reads go to the API server after a write of unknown resource version.
     blind_until: Mutex<Option<Instant>>,
-    /// Resources the worker deleted while the API server answered with a bare status (no
-    /// resource version), with when: reads wait until the watch delivers their deletion (or
-    /// the wait runs out).
-    deleted: Mutex<Vec<(String, Instant)>>,
+    /// Deletions answered with a bare status (no resource version), matched with the watch's.
+    deleted: Mutex<Deletions>,
+}
+
+/// The worker's deletions that the API server answered with a bare status (no resource
+/// version), and the watch's recent deletions: the watch can deliver a deletion before the
+/// worker has the API server's answer, so each side looks for the other.
+#[derive(Default)]
+struct Deletions {
+    /// The worker's, not delivered yet, with when: reads wait for them (or for the wait).
+    pending: Vec<(String, Instant)>,
+    /// The watch's, not claimed by the worker yet, with when (the last [`Deletions::KEPT`]).
+    delivered: std::collections::VecDeque<(String, Instant)>,
+}
+
+impl Deletions {
+    /// How many of the watch's deletions are kept for a worker's answer that comes late.
+    const KEPT: usize = 256;
 }
 
 impl KindMirror {
@@ -96,8 +110,8 @@ impl KindMirror {
     /// are given up).
     fn no_deletion_pending(&self, wait: Duration) -> bool {
         let mut deleted = self.deleted.lock().unwrap_or_else(PoisonError::into_inner);
-        deleted.retain(|(_, at)| at.elapsed() < wait);
-        deleted.is_empty()
+        deleted.pending.retain(|(_, at)| at.elapsed() < wait);
+        deleted.pending.is_empty()
     }
 
     /// Applies one watch event to the view (and notes a delivered deletion); the caller then
@@ -113,12 +127,21 @@ impl KindMirror {
         }
     }
 
-    /// The watch delivered the deletion of `name`.
+    /// The watch delivered the deletion of `name`: the worker's pending one, or one the
+    /// worker may yet report.
     fn deletion_delivered(&self, name: &str) {
-        self.deleted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|(n, _)| n != name);
+        let mut d = self.deleted.lock().unwrap_or_else(PoisonError::into_inner);
+        match d.pending.iter().position(|(n, _)| n == name) {
+            Some(i) => {
+                d.pending.remove(i);
+            }
+            None => {
+                if d.delivered.len() >= Deletions::KEPT {
+                    d.delivered.pop_front();
+                }
+                d.delivered.push_back((name.to_owned(), Instant::now()));
+            }
+        }
     }
 }
 
@@ -130,7 +153,7 @@ impl Default for KindMirror {
             wrote: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             blind_until: Mutex::new(None),
-            deleted: Mutex::new(Vec::new()),
+            deleted: Mutex::default(),
         }
     }
 }
@@ -184,10 +207,15 @@ impl Mirror {
     pub fn deleted(&self, kind: Kind, name: &str) {
         let k = self.kind(kind);
         k.writes.fetch_add(1, Ordering::SeqCst);
-        k.deleted
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((name.to_owned(), Instant::now()));
+        let mut d = k.deleted.lock().unwrap_or_else(PoisonError::into_inner);
+        // Delivered already (within the wait): nothing to wait for.
+        let recent = |(n, at): &(String, Instant)| n == name && at.elapsed() < self.wait;
+        match d.delivered.iter().position(recent) {
+            Some(i) => {
+                d.delivered.remove(i);
+            }
+            None => d.pending.push((name.to_owned(), Instant::now())),
+        }
     }
 
     /// The worker's own writes of `kind` as the mirror knows them: how many were reported, and
@@ -354,7 +382,7 @@ mod tests {
         deliver(k, "r", 6, true);
         assert_eq!(reader.await.unwrap(), Seen::Present(Vec::new()));
         assert!(
-            k.deleted.lock().unwrap().is_empty(),
+            k.deleted.lock().unwrap().pending.is_empty(),
             "forgotten once delivered"
         );
         // Created again right after: reads do not wait for a deletion any more.
@@ -362,6 +390,21 @@ mod tests {
         let quick =
             tokio::time::timeout(Duration::from_millis(500), m.names(Kind::Source, "t", "n"));
         assert_eq!(quick.await.unwrap(), Seen::Present(vec!["x".to_owned()]));
+    }
+
+    #[tokio::test]
+    async fn a_deletion_the_watch_delivered_before_the_answer_is_not_waited_for() {
+        let m = mirror(5_000);
+        let k = m.kind(Kind::Function);
+        deliver(k, "r", 5, false);
+        deliver(k, "r", 6, true);
+        m.deleted(Kind::Function, "r");
+        let quick =
+            tokio::time::timeout(Duration::from_millis(500), m.resource(Kind::Function, "r"));
+        assert_eq!(quick.await.unwrap(), Seen::Absent);
+        // Claimed once: a later delete of the same name waits for its own delivery.
+        m.deleted(Kind::Function, "r");
+        assert_eq!(k.deleted.lock().unwrap().pending.len(), 1);
     }
 
     #[tokio::test]

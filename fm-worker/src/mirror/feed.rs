@@ -106,6 +106,7 @@ impl Mirror {
         k.deleted
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .pending
             .retain(|(n, _)| view.objects.contains_key(n));
         *k.view.write().unwrap_or_else(PoisonError::into_inner) = view;
         tracing::info!(
